@@ -12,7 +12,14 @@ import re
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from services.quizzes.normalize import normalize_answer
 
@@ -23,7 +30,9 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Category = Annotated[
-    str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")
+    str,
+    BeforeValidator(lambda value: value.strip().lower() if isinstance(value, str) else value),
+    StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$"),
 ]
 TimeLimit = Annotated[int, Field(ge=5, le=120)]
 
@@ -103,3 +112,56 @@ class QuizInput(Strict):
 
 
 QUIZ_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+class Quiz(BaseModel):
+    """A stored quiz: the author's document plus what the server owns.
+
+    Question ids are positional (``q1``, ``q2``, ...) and reassigned on edit; a play keeps its
+    own snapshot of the questions it was given, so an edit never rescores a play in progress.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    quiz_id: str
+    owner_id: str
+    owner_name: str
+    created_at: str
+    updated_at: str
+    active: bool = False
+    version: int = 1
+    document: QuizInput
+
+    @property
+    def question_ids(self) -> list[str]:
+        return [question_id(index) for index in range(len(self.document.questions))]
+
+    @property
+    def listing(self) -> str | None:
+        """The sparse index key that lists an active quiz: ``"<mode>#<category>"``."""
+        if not self.active:
+            return None
+        return listing_key(self.document.mode, self.document.category)
+
+    def public_questions(self) -> list[dict[str, object]]:
+        """Questions as players may see them before answering: no answers, no alternatives."""
+        return [public_question(question_id(i), q) for i, q in enumerate(self.document.questions)]
+
+
+def question_id(index: int) -> str:
+    return f"q{index + 1}"
+
+
+def listing_key(mode: Mode | str, category: str) -> str:
+    return f"{Mode(mode).value}#{category}"
+
+
+def public_question(qid: str, question: MultipleChoice | OpenAnswer) -> dict[str, object]:
+    shown: dict[str, object] = {"question_id": qid, "type": question.type, "text": question.text}
+    if isinstance(question, MultipleChoice):
+        shown["options"] = list(question.options)
+    if question.time_limit_seconds is not None:
+        shown["time_limit_seconds"] = question.time_limit_seconds
+    if question.round is not None:
+        shown["round"] = question.round
+    return shown
