@@ -47,7 +47,9 @@ class _TemplateLoader(yaml.SafeLoader):
 def _construct_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
     name = _SHORT_TAGS.get("!" + suffix)
     if name is None:
-        raise yaml.constructor.ConstructorError(None, None, f"unknown tag !{suffix}", node.start_mark)
+        raise yaml.constructor.ConstructorError(
+            None, None, f"unknown tag !{suffix}", node.start_mark
+        )
     if isinstance(node, yaml.ScalarNode):
         value: Any = loader.construct_scalar(node)
         if name == "Fn::GetAtt" and isinstance(value, str):
@@ -120,7 +122,9 @@ class Wiring:
     @property
     def global_environment(self) -> Mapping[str, Any]:
         return (
-            self.template.get("Globals", {}).get("Function", {}).get("Environment", {})
+            self.template.get("Globals", {})
+            .get("Function", {})
+            .get("Environment", {})
             .get("Variables", {})
         )
 
@@ -179,7 +183,9 @@ def _ref_target(value: Any) -> str:
 _SUB_VARIABLE = re.compile(r"\$\{([^}!]+)\}")
 
 
-def resolve(value: Any, refs: Mapping[str, str], attributes: Mapping[str, str] | None = None) -> Any:
+def resolve(
+    value: Any, refs: Mapping[str, str], attributes: Mapping[str, str] | None = None
+) -> Any:
     """Substitute local values for ``Ref``, ``Fn::GetAtt`` and ``Fn::Sub`` in ``value``.
 
     ``refs`` maps logical ids and pseudo parameters (``AWS::Region``) to strings;
@@ -198,9 +204,9 @@ def resolve(value: Any, refs: Mapping[str, str], attributes: Mapping[str, str] |
     if set(value) == {"Fn::Sub"}:
         text = value["Fn::Sub"]
         return _SUB_VARIABLE.sub(
-            lambda match: refs[match.group(1)]
-            if "." not in match.group(1)
-            else attributes[match.group(1)],
+            lambda match: (
+                refs[match.group(1)] if "." not in match.group(1) else attributes[match.group(1)]
+            ),
             text,
         )
     if set(value) == {"Fn::Join"}:

@@ -132,8 +132,11 @@ class TokenVerifier:
                 algorithms=["RS256"],
                 issuer=self._issuer,
                 leeway=self._leeway,
-                options={"require": ["exp", "iss", "sub", "token_use"], "verify_aud": False,
-                         "verify_iat": False},
+                options={
+                    "require": ["exp", "iss", "sub", "token_use"],
+                    "verify_aud": False,
+                    "verify_iat": False,
+                },
             )
         except jwt.PyJWTError:
             raise InvalidToken("token signature, issuer or expiry is not valid") from None

@@ -174,8 +174,9 @@ class HttpRouter:
         except DomainError as error:
             response = Response(error.status, error_body(error))
         except Exception:
-            logger.exception("unhandled error in %s (request %s)", request.route_key,
-                             request.request_id)
+            logger.exception(
+                "unhandled error in %s (request %s)", request.route_key, request.request_id
+            )
             response = Response(
                 500, {"error": {"code": "internal_error", "message": "internal error"}}
             )
