@@ -100,6 +100,7 @@ class Done:
     error_code: str | None = None
     # How many answers the bot meant to get right; None when it did not know every answer.
     intended_correct: int | None = None
+    error_message: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -198,7 +199,8 @@ class SingleBot:
     def _on_error(self, error: ErrorReceived) -> list[Action]:
         resubmit = self.phase is Phase.ANSWERING and error.retryable and self._retries_left > 0
         if not resubmit:
-            return self._finish(Done(self._play_id, None, error.code, self._intended_correct))
+            failed = Done(self._play_id, None, error.code, self._intended_correct, error.message)
+            return self._finish(failed)
         self._retries_left -= 1
         play_id = self._play_id or ""  # always set once answering
         return [Think(RETRY_PAUSE_SECONDS), SubmitAnswers(play_id, dict(self._answers))]

@@ -6,5 +6,9 @@ import click
 
 
 def all_commands() -> list[click.Command]:
-    commands: list[click.Command] = []
+    from clients.cli.account import account
+    from clients.cli.demo import demo
+    from clients.cli.quiz import quiz
+
+    commands: list[click.Command] = [account, quiz, demo]
     return commands

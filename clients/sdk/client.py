@@ -9,6 +9,7 @@ Concurrent calls share one refresh. Method names follow docs/http-api.md, one pe
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections.abc import Callable, Mapping
 from types import TracebackType
@@ -99,7 +100,8 @@ class TriviaClient:
 
     async def logout(self) -> None:
         """Sign out everywhere (revokes the refresh token) and forget the tokens."""
-        tokens = self._require_tokens()
+        # An expired access token cannot sign out, and the refresh token would outlive it.
+        tokens = await self._fresh_tokens()
         try:
             await self._cognito().global_sign_out(tokens.access_token)
         finally:
@@ -131,8 +133,14 @@ class TriviaClient:
     async def get_quiz(self, quiz_id: str) -> Json:
         return await self._call("GET", f"/quizzes/{_segment(quiz_id)}")
 
-    async def replace_quiz(self, quiz_id: str, document: Mapping[str, Any]) -> Json:
-        return await self._call("PUT", f"/quizzes/{_segment(quiz_id)}", dict(document))
+    async def replace_quiz(
+        self, quiz_id: str, document: Mapping[str, Any], *, if_version: int | None = None
+    ) -> Json:
+        """Replace the document; with ``if_version``, only if the quiz is still at that version
+        (else 409 ``quiz_version_conflict``)."""
+        headers = None if if_version is None else {"If-Match": f'"{if_version}"'}
+        path = f"/quizzes/{_segment(quiz_id)}"
+        return await self._call("PUT", path, dict(document), headers=headers)
 
     async def delete_quiz(self, quiz_id: str) -> None:
         await self._call("DELETE", f"/quizzes/{_segment(quiz_id)}")
@@ -190,21 +198,26 @@ class TriviaClient:
         return await self._transport().send(method, path, body=body)
 
     async def _call(
-        self, method: str, path: str, body: Any = None, *, params: dict[str, str] | None = None
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        params: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> Any:
         """An authenticated call: refresh ahead of expiry, and once more on a 401."""
+        send = functools.partial(
+            self._transport().send, method, path, body=body, params=params, extra_headers=headers
+        )
         tokens = await self._fresh_tokens()
         try:
-            return await self._transport().send(
-                method, path, body=body, params=params, token=tokens.access_token
-            )
+            return await send(token=tokens.access_token)
         except ApiError as error:
             if error.status != 401 or tokens.refresh_token is None:
                 raise
         tokens = await self._refresh_after_rejection(tokens)
-        return await self._transport().send(
-            method, path, body=body, params=params, token=tokens.access_token
-        )
+        return await send(token=tokens.access_token)
 
     async def _fresh_tokens(self) -> Tokens:
         tokens = self._require_tokens()

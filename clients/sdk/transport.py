@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Mapping
 from typing import Any
 
 import aiohttp
@@ -43,9 +44,10 @@ class HttpTransport:
         body: Any = None,
         params: dict[str, str] | None = None,
         token: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> Any:
         """Send one request; return the parsed JSON body (``None`` when empty)."""
-        headers = {"Accept": "application/json"}
+        headers = {"Accept": "application/json", **(extra_headers or {})}
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"
         data = None
