@@ -11,4 +11,7 @@ def all_commands() -> list[click.Command]:
     from clients.cli.quiz import quiz
 
     commands: list[click.Command] = [account, quiz, demo]
+    from clients.cli.up import up
+
+    commands.append(up)  # noqa: E702, I001
     return commands

@@ -1,0 +1,141 @@
+"""moto in server mode, in its own process, serving one request at a time.
+
+Run as ``python -m infra.local.moto_server``: the child binds a free port on 127.0.0.1 and prints
+``port <n>`` as its first stdout line, so the parent learns the port without racing for it.
+
+Why one lock per request (docs/decisions/0002): moto's in-memory backends are not thread-safe,
+and on AWS a DynamoDB conditional write or transaction is atomic. Two concurrent
+``PutItem ... attribute_not_exists(...)`` in a threaded moto can both pass; behind the lock the
+second one fails as it would on AWS. The request body is read before the lock is taken, so a
+slow client cannot stall everyone else.
+
+Trap: moto's SNS ``Publish`` POSTs to HTTP subscribers synchronously, while the lock is held.
+Whatever answers those POSTs (the SNS bridge) must never call moto before it has answered.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import selectors
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from subprocess import PIPE, Popen
+from typing import Any
+
+from infra.local import processes
+
+# Backends created before the port is reported, so the first real request does not pay for them.
+WARM_BACKENDS = ("dynamodb", "sns", "cognitoidp")
+_PORT_LINE = "port "
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+class SerializedApp:
+    """WSGI middleware: the wrapped app handles one request at a time, body and all."""
+
+    def __init__(self, app: WsgiApp) -> None:
+        self._app = app
+        self._lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        _buffer_request_body(environ)
+        with self._lock:
+            result = self._app(environ, start_response)
+            try:
+                body = b"".join(result)
+            finally:
+                close = getattr(result, "close", None)
+                if close is not None:
+                    close()
+        return [body]
+
+
+def _buffer_request_body(environ: dict[str, Any]) -> None:
+    from werkzeug.wsgi import get_input_stream
+
+    body = get_input_stream(environ).read()
+    environ["wsgi.input"] = io.BytesIO(body)
+    environ["CONTENT_LENGTH"] = str(len(body))
+    environ["wsgi.input_terminated"] = True
+
+
+def serve() -> None:
+    """Child entry point: serve moto on a free loopback port until SIGTERM."""
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+    from werkzeug.serving import make_server
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no per-request lines
+    dispatcher = DomainDispatcherApplication(create_backend_app)
+    for backend in WARM_BACKENDS:
+        dispatcher.app_instances[backend] = create_backend_app(backend)
+    server = make_server("127.0.0.1", 0, SerializedApp(dispatcher), threaded=True)
+    # moto's state lives in memory only: nothing to flush, so leave at once.
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+    print(f"{_PORT_LINE}{server.port}", flush=True)
+    os.dup2(2, 1)  # nobody reads our stdout after the port line; a full pipe would block us
+    server.serve_forever()
+
+
+@dataclass
+class MotoProcess:
+    process: Popen[bytes]
+    url: str = ""
+
+    def wait_ready(self, timeout: float = 20.0) -> str:
+        """Block until the child reports its port; return moto's URL."""
+        port = _read_port(self.process, timeout)
+        self.url = f"http://127.0.0.1:{port}"
+        return self.url
+
+    def stop(self) -> None:
+        processes.stop(self.process)
+
+
+def start_moto(environment: Mapping[str, str] | None = None) -> MotoProcess:
+    """Spawn the moto child (it boots in ~1 s; do other work, then ``wait_ready()``)."""
+    env = dict(environment if environment is not None else os.environ)
+    # moto's SNS posts to the bridge on 127.0.0.1 with requests; a proxy must not intercept it.
+    env["NO_PROXY"] = env["no_proxy"] = _no_proxy(env.get("NO_PROXY", ""))
+    process = processes.spawn(
+        [sys.executable, "-m", "infra.local.moto_server"], env=env, stdout=PIPE
+    )
+    return MotoProcess(process)
+
+
+def _no_proxy(current: str) -> str:
+    hosts = [host for host in current.split(",") if host]
+    return ",".join([*hosts, "127.0.0.1", "localhost"])
+
+
+def _read_port(process: Popen[bytes], timeout: float) -> int:
+    assert process.stdout is not None
+    deadline = time.monotonic() + timeout
+    buffer = b""
+    with selectors.DefaultSelector() as selector:
+        selector.register(process.stdout, selectors.EVENT_READ)
+        while b"\n" not in buffer:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError(f"moto did not report its port within {timeout:.0f} s")
+            if not selector.select(remaining):
+                continue
+            chunk = os.read(process.stdout.fileno(), 256)
+            if not chunk:
+                raise RuntimeError(f"moto exited (code {process.poll()}) before reporting its port")
+            buffer += chunk
+    line = buffer.split(b"\n", 1)[0].decode()
+    if not line.startswith(_PORT_LINE):
+        raise RuntimeError(f"unexpected first line from moto: {line!r}")
+    process.stdout.close()
+    return int(line[len(_PORT_LINE):])
+
+
+if __name__ == "__main__":
+    serve()
