@@ -9,9 +9,7 @@ def all_commands() -> list[click.Command]:
     from clients.cli.account import account
     from clients.cli.demo import demo
     from clients.cli.quiz import quiz
-
-    commands: list[click.Command] = [account, quiz, demo]
     from clients.cli.up import up
 
-    commands.append(up)  # noqa: E702, I001
+    commands: list[click.Command] = [account, quiz, demo, up]
     return commands
