@@ -16,10 +16,12 @@ import asyncio
 import base64
 import itertools
 import json
+import queue
 import re
 import secrets
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,6 +45,7 @@ class Recorded:
     query: dict[str, str]
     authorization: str | None
     body: Any
+    if_match: str | None = None
 
 
 @dataclass
@@ -163,9 +166,9 @@ def _api(template: str, fn: Callable[..., Any], public: bool) -> Handler:
         raw = await request.read()
         body = json.loads(raw) if raw else None
         auth = request.headers.get("Authorization")
-        state.requests.append(
-            Recorded(request.method, request.path, dict(request.query), auth, body)
-        )
+        recorded = Recorded(request.method, request.path, dict(request.query), auth, body)
+        recorded.if_match = request.headers.get("If-Match")
+        state.requests.append(recorded)
         failures = state.failures.get(f"{request.method} {template}")
         if failures:
             status, failure_body = failures.pop(0)
@@ -479,6 +482,29 @@ async def fake_cloud() -> AsyncIterator[tuple[Endpoints, FakeState]]:
         await runner.cleanup()
 
 
+@contextmanager
+def fake_cloud_in_thread() -> Iterator[tuple[Endpoints, FakeState]]:
+    """The fake on its own event loop thread, for callers that run ``asyncio.run`` themselves
+    (the CLI). Tests may set ``state`` attributes between calls."""
+    ready: queue.Queue[tuple[Endpoints, FakeState]] = queue.Queue()
+    loop = asyncio.new_event_loop()
+    stop = asyncio.Event()
+
+    async def serve() -> None:
+        async with fake_cloud() as served:
+            ready.put(served)
+            await stop.wait()
+
+    thread = threading.Thread(target=loop.run_until_complete, args=(serve(),), daemon=True)
+    thread.start()
+    try:
+        yield ready.get(timeout=10)
+    finally:
+        loop.call_soon_threadsafe(stop.set)
+        thread.join(timeout=10)
+        loop.close()
+
+
 # ---------------------------------------------------------------- tests of the fake
 
 
@@ -501,3 +527,15 @@ def test_fake_refuses_cognito_calls_without_the_json_content_type() -> None:
     status, body = asyncio.run(scenario())
     assert status == 400
     assert body["__type"] == "SerializationException"
+
+
+def test_threaded_fake_serves_synchronous_callers() -> None:
+    with fake_cloud_in_thread() as (endpoints, state):
+
+        async def call() -> int:
+            async with aiohttp.ClientSession() as session:
+                async with session.get(f"{endpoints.http_api_url}/games/single") as answer:
+                    return answer.status
+
+        assert asyncio.run(call()) == 401
+        assert state.routes_called() == ["GET /games/single"]
