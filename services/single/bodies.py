@@ -14,7 +14,7 @@ from services.quizzes.model import MAX_QUESTIONS, Category
 
 MAX_ANSWER_LENGTH = 200
 
-QuestionId = Annotated[str, StringConstraints(min_length=1, max_length=16)]
+QuestionId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 AnswerText = Annotated[str, StringConstraints(max_length=MAX_ANSWER_LENGTH)]
 
 

@@ -1,0 +1,99 @@
+"""The progress writer through its handler, on moto: each credit once, whatever SNS redelivers."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+
+from services.players.handlers import accounts, progress_writer
+from tests.integration.test_single_support import (
+    EVENTS,
+    LocalAws,
+    Player,
+    call,
+    http_event,
+    local_aws,
+    sns_event,
+)
+
+pytestmark = pytest.mark.integration
+
+FIXTURE_MESSAGE = json.loads(
+    json.loads((EVENTS / "scores_sns_player_result.json").read_text())["Records"][0]["Sns"][
+        "Message"]
+)
+ADA = Player(FIXTURE_MESSAGE["player_id"], "ada")
+OWNER = Player(FIXTURE_MESSAGE["quiz_owner_id"], "olga")
+HOST = Player("host-player", "hana")
+
+
+@pytest.fixture
+def cloud(monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalAws]:
+    with local_aws(monkeypatch) as aws:
+        yield aws
+
+
+def _message(**changes: Any) -> str:
+    return json.dumps({**FIXTURE_MESSAGE, **changes})
+
+
+def _me(player: Player) -> dict[str, Any]:
+    status, body = call(accounts, http_event("GET /me", player=player))
+    assert status == 200, body
+    return body
+
+
+def _deliver(message: str, sequential: int = 3, parallel: int = 4) -> list[dict[str, int]]:
+    outcomes = [progress_writer(sns_event(message), None) for _ in range(sequential)]
+    with ThreadPoolExecutor(max_workers=parallel) as pool:
+        outcomes += pool.map(lambda _: progress_writer(sns_event(message), None),
+                             range(parallel))
+    return outcomes
+
+
+def test_duplicate_and_parallel_deliveries_credit_once(cloud: LocalAws) -> None:
+    _me(ADA)
+    outcomes = _deliver(_message(experience=20))
+    assert all(outcome == {"processed": 1, "skipped": 0} for outcome in outcomes)
+    me = _me(ADA)
+    assert (me["experience"], me["wins"], me["wallet"]) == (20, 0, 0)
+    assert _me(OWNER)["experience"] == 20
+
+
+def test_each_result_credits_again(cloud: LocalAws) -> None:
+    for game in ("play-1", "play-2", "play-3", "play-2"):
+        progress_writer(sns_event(_message(game_id=game, experience=40)), None)
+    me = _me(ADA)
+    assert (me["experience"], me["level"], me["next_level_at"]) == (120, 2, 250)
+
+
+def test_host_and_owner_are_credited_and_a_win_counted(cloud: LocalAws) -> None:
+    message = _message(source="hosted", host_id=HOST.player_id, experience=30, won=True)
+    _deliver(message)
+    assert (_me(ADA)["experience"], _me(ADA)["wins"]) == (30, 1)
+    assert (_me(OWNER)["experience"], _me(OWNER)["wins"]) == (30, 0)
+    assert (_me(HOST)["experience"], _me(HOST)["wins"]) == (30, 0)
+
+
+def test_own_quiz_credits_the_player_once(cloud: LocalAws) -> None:
+    _deliver(_message(quiz_owner_id=ADA.player_id, host_id=ADA.player_id, experience=50))
+    assert _me(ADA)["experience"] == 50
+    credits = [i for i in cloud.items("PlayersTable") if i["sk"]["S"].startswith("credit#")]
+    assert [c["role"]["S"] for c in credits] == ["player"]
+
+
+def test_zero_experience_results_write_nothing(cloud: LocalAws) -> None:
+    progress_writer(sns_event(_message(ranked=False, experience=0)), None)
+    progress_writer(sns_event(_message(experience=0, correct=0, score=0)), None)
+    assert cloud.items("PlayersTable") == []
+
+
+def test_credit_before_registration_keeps_the_experience(cloud: LocalAws) -> None:
+    progress_writer(sns_event(_message(experience=70)), None)
+    owner = _me(OWNER)
+    assert (owner["username"], owner["display_name"], owner["experience"]) == (
+        "olga", "olga", 70)
