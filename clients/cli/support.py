@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from clients.sdk.client import TriviaClient
 from clients.sdk.credentials import CredentialStore, Session, default_credentials_path
 from clients.sdk.endpoints import DEFAULT_ENDPOINTS_FILE, Endpoints
-from clients.sdk.errors import ApiError, NotLoggedIn, TriviaError
+from clients.sdk.errors import ApiError, NotLoggedIn, SessionExpired, TriviaError
 from clients.sdk.tokens import Tokens
 
 T = TypeVar("T")
@@ -44,7 +44,7 @@ class CommandFailed(click.ClickException):
 
 def failure_from(error: TriviaError) -> CommandFailed:
     message = error.message
-    if isinstance(error, NotLoggedIn):
+    if isinstance(error, NotLoggedIn | SessionExpired):
         message = f"{message}: run `trivia account login` first"
     problems = []
     if isinstance(error, ApiError):
@@ -135,7 +135,7 @@ def emit_fields(data: Mapping[str, Any], keys: Iterable[str]) -> None:
     present = [key for key in keys if key in data]
     width = max((len(key) for key in present), default=0)
     for key in present:
-        click.echo(f"{key.ljust(width)}  {_cell(data[key])}")
+        click.echo(f"{key.ljust(width)}  {_cell(data[key])}".rstrip())
 
 
 def emit_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> None:
@@ -144,7 +144,8 @@ def emit_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> Non
         return
     cells = [[_cell(row.get(column)) for column in columns] for row in rows]
     widths = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(columns)]
-    click.echo("  ".join(c.upper().ljust(w) for c, w in zip(columns, widths, strict=True)))
+    header = "  ".join(c.upper().ljust(w) for c, w in zip(columns, widths, strict=True))
+    click.echo(header.rstrip())
     for row in cells:
         click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
 

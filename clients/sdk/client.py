@@ -20,7 +20,7 @@ import aiohttp
 
 from clients.sdk.cognito import CognitoAuth
 from clients.sdk.endpoints import Endpoints
-from clients.sdk.errors import ApiError, NotLoggedIn
+from clients.sdk.errors import ApiError, NotAuthorized, NotLoggedIn, SessionExpired
 from clients.sdk.tokens import Tokens
 from clients.sdk.transport import (
     DEFAULT_CONNECTION_LIMIT,
@@ -239,7 +239,10 @@ class TriviaClient:
         tokens = self._require_tokens()
         if tokens.refresh_token is None:
             raise NotLoggedIn("no refresh token: log in again")
-        fresh = await self._cognito().refresh(tokens.refresh_token)
+        try:
+            fresh = await self._cognito().refresh(tokens.refresh_token)
+        except NotAuthorized as error:
+            raise SessionExpired(error.message, aws_type=error.aws_type) from None
         self._set_tokens(tokens.with_access(fresh))
 
     def _expiring(self, tokens: Tokens) -> bool:

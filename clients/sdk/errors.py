@@ -95,6 +95,12 @@ class NotAuthorized(AuthError):
     code = "not_authorized"
 
 
+class SessionExpired(NotAuthorized):
+    """The refresh token no longer works (signed out, revoked or expired): log in again."""
+
+    code = "session_expired"
+
+
 class UserNotFound(AuthError):
     code = "user_not_found"
 

@@ -115,6 +115,16 @@ def test_login_logout_and_the_errors_around_them(author: tuple[Cli, FakeState]) 
     )
 
 
+def test_an_ended_session_asks_to_log_in_again(author: tuple[Cli, FakeState]) -> None:
+    cli, state = author
+    state.revoke_access_tokens()
+    state.refresh.clear()
+    result = cli(account, "whoami")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: session_expired: Refresh Token has been revoked")
+    assert "trivia account login" in result.stderr
+
+
 def test_refreshed_tokens_are_saved_for_the_next_command(author: tuple[Cli, FakeState]) -> None:
     cli, state = author
     state.expires_in = 30  # inside the refresh margin: every command refreshes first

@@ -13,7 +13,14 @@ import pytest
 
 from clients.sdk.client import TriviaClient
 from clients.sdk.endpoints import Endpoints
-from clients.sdk.errors import ApiError, NotAuthorized, NotLoggedIn, TransportError, UserNotFound
+from clients.sdk.errors import (
+    ApiError,
+    NotAuthorized,
+    NotLoggedIn,
+    SessionExpired,
+    TransportError,
+    UserNotFound,
+)
 from clients.sdk.tokens import Tokens
 from tests.integration.test_sdk_fake_cloud import FakeState, fake_cloud
 
@@ -265,8 +272,9 @@ def test_logout_signs_out_everywhere_and_forgets_tokens() -> None:
         assert old is not None and old.refresh_token is not None
         stale = TriviaClient(endpoints, tokens=old)
         async with stale:
-            with pytest.raises(NotAuthorized):
+            with pytest.raises(SessionExpired) as expired:
                 await stale.refresh()
+        assert expired.value.code == "session_expired"
         await client.close()
         target, body = state.cognito_calls[1]
         assert target == "AWSCognitoIdentityProviderService.GlobalSignOut"

@@ -15,7 +15,7 @@ from moto.server import ThreadedMotoServer
 
 from clients.sdk.client import TriviaClient
 from clients.sdk.endpoints import Endpoints
-from clients.sdk.errors import NotAuthorized, UserNotFound
+from clients.sdk.errors import NotAuthorized, SessionExpired, UserNotFound
 
 pytestmark = pytest.mark.integration
 
@@ -69,7 +69,7 @@ def test_login_refresh_and_global_sign_out_against_moto(endpoints: Endpoints) ->
             await client.logout()
             assert client.tokens is None
         async with TriviaClient(endpoints, tokens=tokens) as stale:
-            with pytest.raises(NotAuthorized):
+            with pytest.raises(SessionExpired):
                 await stale.refresh()
 
     asyncio.run(scenario())
