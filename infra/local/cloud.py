@@ -299,7 +299,21 @@ class BackgroundCloud:
             self._stop_loop(timeout)
 
     def _stop_loop(self, timeout: float) -> None:
+        with contextlib.suppress(Exception):
+            self.run(_finish_loop(), timeout)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout)
         if not self._thread.is_alive():
             self._loop.close()
+
+
+async def _finish_loop() -> None:
+    """What ``asyncio.run`` does before closing a loop: cancel leftovers, shut executors down."""
+    current = asyncio.current_task()
+    leftovers = [task for task in asyncio.all_tasks() if task is not current]
+    for task in leftovers:
+        task.cancel()
+    await asyncio.gather(*leftovers, return_exceptions=True)
+    loop = asyncio.get_running_loop()
+    await loop.shutdown_asyncgens()
+    await loop.shutdown_default_executor()

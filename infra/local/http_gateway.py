@@ -84,21 +84,26 @@ class HttpGateway:
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         context = ApiContext(api_id=self._api_id, account_id=self._account_id)
         headers = {name.lower(): value for name, value in request.headers.items()}
-        outgoing = await self._respond(request, headers, context)
+        cors_headers: dict[str, str] = {}
+        if self._cors is not None and self._cors.is_preflight(request.method, headers):
+            outgoing = OutgoingResponse(204, [], b"")
+            cors_headers = self._cors.preflight_headers(headers)
+        else:
+            outgoing = await self._respond(request, headers, context)
+            if self._cors is not None:
+                cors_headers = self._cors.response_headers(headers)
         response = web.Response(status=outgoing.status, body=outgoing.body)
         for name, value in outgoing.headers:
+            # With CORS configured, API Gateway ignores the integration's own CORS headers.
             if not (self._cors and name.startswith("access-control-")):
                 response.headers.add(name, value)
-        if self._cors is not None:
-            response.headers.update(self._cors.response_headers(headers))
+        response.headers.update(cors_headers)
         response.headers["apigw-requestid"] = context.request_id
         return response
 
     async def _respond(
         self, request: web.Request, headers: dict[str, str], context: ApiContext
     ) -> OutgoingResponse:
-        if self._cors is not None and self._cors.is_preflight(request.method, headers):
-            return OutgoingResponse(204, list(self._cors.preflight_headers(headers).items()), b"")
         if (request.content_length or 0) > MAX_PAYLOAD_BYTES:
             return _too_large()
         match = self._routes.match(request.method, request.rel_url.raw_path)
@@ -112,6 +117,7 @@ class HttpGateway:
             try:
                 claims = await self._authorize(headers.get("authorization"))
             except Unauthorized as refused:
+                logger.debug("401 for %s %s: %s", request.method, request.path, refused.message)
                 return _unauthorized(refused.message)
         try:
             body = await request.read()
