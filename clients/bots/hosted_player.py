@@ -1,0 +1,208 @@
+"""The hosted-game player bot's brain (Sans-I/O; events and actions in ``hosted.py``).
+
+Flow: ``Begin`` -> ``join_game``; ``joined`` (or ``resumed``) brings the game's state, and an
+open question not yet answered is answered; each ``question`` -> think (``SetTimer``) ->
+``answer``, unless the question closed meanwhile; ``reveal`` records the verdicts on this
+player's answers; ``game_ended`` -> ``Done``.
+
+The answer to a question is chosen once and kept: after a reconnect the same answer is sent
+again, which the server accepts as a repeat (docs/websocket.md). A dropped connection ->
+``Reconnect`` (the shell resumes the game); an answer whose think time ran out while
+disconnected is sent once the game is resumed. Retryable errors resend after a pause.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from clients.bots.hosted import (
+    RETRY_PAUSE_SECONDS,
+    RETRYABLE_CODES,
+    Action,
+    AskedQuestion,
+    Choice,
+    SeatBrain,
+    SetTimer,
+    choose_answer,
+    score_of,
+)
+from clients.sdk.ws_messages import ServerMessage
+
+# The answer was refused, for reasons that say the question is over for this player.
+LATE_CODES = frozenset({"deadline_passed", "question_not_open"})
+_ANSWER_TIMER = "answer:"
+
+
+@dataclass(frozen=True)
+class PlayerSettings:
+    accuracy: float = 0.7
+    think_seconds: tuple[float, float] = (0.0, 0.3)  # per question, drawn uniformly
+    max_retries: int = 3
+
+    def __post_init__(self) -> None:
+        low, high = self.think_seconds
+        if not 0.0 <= self.accuracy <= 1.0:
+            raise ValueError("accuracy must be between 0 and 1")
+        if not 0.0 <= low <= high:
+            raise ValueError("think time range must be 0 <= low <= high")
+        if self.max_retries < 0:
+            raise ValueError("max_retries must not be negative")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    correct: bool
+    points: int
+
+
+class PlayerBot(SeatBrain):
+    prefix = "p"
+
+    def __init__(
+        self,
+        settings: PlayerSettings,
+        rng: random.Random,
+        join_code: str,
+        knowledge: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.rng = rng
+        self.join_code = join_code
+        self.knowledge: Mapping[str, str] = knowledge or {}
+        self.player_id: str | None = None
+        self.choices: dict[str, Choice] = {}  # question id -> the answer chosen
+        self.accepted: set[str] = set()
+        self.late: dict[str, str] = {}  # question id -> why the answer was refused
+        self.verdicts: dict[str, Verdict] = {}  # from the reveals this player saw
+        self.score: int | None = None
+        self.final_scores: list[Mapping[str, Any]] | None = None
+        self._open: AskedQuestion | None = None
+        self._retries_left = settings.max_retries
+
+    @property
+    def points(self) -> int:
+        """Points of this player's answers in the reveals it saw."""
+        return sum(verdict.points for verdict in self.verdicts.values())
+
+    # ------------------------------------------------------------------ events
+
+    def _begin(self) -> list[Action]:
+        return [self._send("join_game", join_code=self.join_code)]
+
+    def _on_message(self, message: ServerMessage) -> list[Action]:
+        kind = message.type
+        if kind in ("joined", "resumed"):
+            return self._on_state(message)
+        if kind == "question":
+            return self._ask(AskedQuestion.from_message(message["question"]))
+        if kind == "answer_accepted":
+            self.accepted.add(str(message["question_id"]))
+            return []
+        if kind == "question_closed":
+            if self._open is not None and self._open.question_id == message.get("question_id"):
+                self._open = None
+            return []
+        if kind == "reveal":
+            self._record_verdicts(message["questions"])
+            return []
+        if kind == "scoreboard":
+            self.score = score_of(message["scores"], self.player_id)
+            return []
+        if kind == "game_ended":
+            return self._ended(message["scores"])
+        if kind == "error":
+            return self._on_error(message)
+        return []  # game_started and anything newer: nothing to do
+
+    def _on_timer(self, tag: str) -> list[Action]:
+        if not tag.startswith(_ANSWER_TIMER):
+            return []
+        question_id = tag.removeprefix(_ANSWER_TIMER)
+        still_open = self._open is not None and self._open.question_id == question_id
+        if not still_open or question_id in self.accepted or not self.connected:
+            return []  # closed meanwhile, done, or to be sent once resumed
+        choice = self.choices[question_id]
+        return [
+            self._send(
+                "answer", game_id=self.game_id, question_id=question_id, answer=choice.answer
+            )
+        ]
+
+    # ------------------------------------------------------------------ steps
+
+    def _on_state(self, message: ServerMessage) -> list[Action]:
+        self.game_id = message.game_id
+        if message.type == "joined":
+            self.player_id = str(message["player"]["player_id"])
+        state: Mapping[str, Any] = message["state"]
+        if state.get("your_score") is not None:
+            self.score = int(state["your_score"])
+        if state.get("status") == "ended":
+            return self._ended(state.get("scores") or [])
+        open_question = state.get("question")
+        if state.get("status") != "question_open" or not isinstance(open_question, Mapping):
+            self._open = None
+            return []
+        question = AskedQuestion.from_message(open_question["question"])
+        if state.get("answered"):
+            self.accepted.add(question.question_id)
+        return self._ask(question, resumed=message.type == "resumed")
+
+    def _ask(self, question: AskedQuestion, *, resumed: bool = False) -> list[Action]:
+        self._open = question
+        self._retries_left = self.settings.max_retries
+        if question.question_id in self.accepted:
+            return []
+        tag = _ANSWER_TIMER + question.question_id
+        if question.question_id in self.choices and resumed:
+            return [SetTimer(0.0, tag)]  # already thought about it before the drop
+        known = self.knowledge.get(question.question_id)
+        choice = choose_answer(question, known, self.settings.accuracy, self.rng)
+        self.choices.setdefault(question.question_id, choice)
+        low, high = self.settings.think_seconds
+        return [SetTimer(self.rng.uniform(low, high), tag)]
+
+    def _record_verdicts(self, questions: Any) -> None:
+        for revealed in questions or ():
+            for answer in revealed.get("answers") or ():
+                if answer.get("player_id") == self.player_id:
+                    verdict = Verdict(bool(answer["correct"]), int(answer["points"]))
+                    self.verdicts[str(revealed["question_id"])] = verdict
+
+    def _ended(self, scores: Any) -> list[Action]:
+        self.final_scores = list(scores)
+        final = score_of(scores, self.player_id)
+        if final is not None:
+            self.score = final
+        return self._finish()
+
+    def _on_error(self, message: ServerMessage) -> list[Action]:
+        error = message.error()
+        request = self._request_of(message)
+        if request is None or request.action != "answer":
+            if request is not None and request.action == "join_game":
+                return self._finish(f"join:{error.code}", error.message)
+            self.errors.append((error.code, error.message))
+            return []
+        question_id = str(request.fields["question_id"])
+        if error.code == "already_answered":
+            self.accepted.add(question_id)  # the first answer stands
+            self.errors.append((error.code, question_id))
+        elif error.code in LATE_CODES:
+            self.late[question_id] = error.code
+        elif (error.retryable or error.code in RETRYABLE_CODES) and self._retries_left > 0:
+            self._retries_left -= 1
+            return [SetTimer(RETRY_PAUSE_SECONDS, _ANSWER_TIMER + question_id)]
+        else:
+            self.errors.append((error.code, question_id))
+        return []
+
+    # ------------------------------------------------------------------ for the demo
+
+    def intended_right(self, question_id: str) -> bool | None:
+        choice = self.choices.get(question_id)
+        return None if choice is None else choice.meant_right
