@@ -8,9 +8,11 @@ casual -> ``reveal`` -> ``show_scoreboard``; competitive -> the next question of
 at the end of a round ``reveal`` (the whole round) -> ``show_scoreboard``. After the last
 question's scoreboard -> ``end_game``; ``game_ended`` -> ``Done``.
 
-A round ends where ``rounds`` (the quiz's round per question, when the host knows the quiz) says
-so, or else when the server answers ``no_more_questions``. ``question_open``/``question_closed``
-refusals of a ``close_question`` mean the server closed the question at its deadline first.
+A round ends where ``rounds`` (the round of each question in play order, when the host knows
+the quiz) says so; without it the host asks for the reveal after every question and takes the
+server's ``invalid_state`` ("the round is not finished") as "ask the next one". An
+``invalid_state``/``question_not_open`` refusal of a ``close_question`` means the question was
+closed already; ``no_more_questions`` means the quiz is over.
 
 The brain records what it saw for the checks that follow a game: each player's correct answers
 and points from the reveals, and the final scoreboard.
@@ -50,7 +52,7 @@ class HostSettings:
     players: int  # start as soon as this many have joined
     lobby_timeout_seconds: float = 60.0
     close_grace_seconds: float = 0.5  # after the time limit, before closing it ourselves
-    rounds: tuple[int, ...] | None = None  # the round of each question, in order
+    rounds: tuple[int, ...] | None = None  # the round of each question, in play order
     max_retries: int = 3
 
     def __post_init__(self) -> None:
@@ -195,6 +197,8 @@ class HostBot(SeatBrain):
             return self._after_close()
         if request.action == "next_question" and error.code == "no_more_questions":
             return self._end_of_round()
+        if request.action == "reveal" and error.code == "invalid_state" and self._mid_round():
+            return [self._next_question()]
         if (error.retryable or error.code in RETRYABLE_CODES) and self._retries_left > 0:
             self._retries_left -= 1
             return [SetTimer(RETRY_PAUSE_SECONDS, _RETRY_TIMER + request.request_id)]
@@ -233,7 +237,7 @@ class HostBot(SeatBrain):
         self._open = None
         if self.mode != "competitive" or len(self.asked) >= self.question_count:
             return [self._step("reveal", game_id=self.game_id)]
-        if closed is not None and self._round_ends_after(closed):
+        if closed is not None and not self._round_goes_on_after(closed):
             return [self._step("reveal", game_id=self.game_id)]
         return [self._next_question()]
 
@@ -243,12 +247,16 @@ class HostBot(SeatBrain):
             return [self._step("reveal", game_id=self.game_id)]
         return [self._step("end_game", game_id=self.game_id)]
 
-    def _round_ends_after(self, question: AskedQuestion) -> bool:
+    def _round_goes_on_after(self, question: AskedQuestion) -> bool:
         plan: Sequence[int] | None = self.settings.rounds
         position = len(self.asked)  # the next question's place in the plan
         if plan is None or position >= len(plan):
-            return False  # unknown: ask, and let no_more_questions say the round is over
-        return plan[position] != (question.round or plan[position - 1])
+            return False  # unknown: ask for the reveal; the server says if the round goes on
+        return plan[position] == (question.round or plan[position - 1])
+
+    def _mid_round(self) -> bool:
+        more = len(self.asked) < self.question_count
+        return self.mode == "competitive" and self._open is None and more
 
     def _awaits(self, action: str) -> bool:
         return self._awaiting is not None and self._awaiting.action == action

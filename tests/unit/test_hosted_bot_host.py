@@ -134,14 +134,27 @@ def test_a_competitive_game_reveals_once_per_round_from_the_quiz_plan() -> None:
     assert script.host.correct == {"a": 2}
 
 
-def test_without_a_plan_the_round_ends_when_the_server_has_no_more_questions() -> None:
+def test_without_a_plan_the_server_says_whether_the_round_goes_on() -> None:
     script = opened(mode="competitive", count=3)
     started(script)
-    ask = ask_and_close(script, 1, round_=1)
+    probe = ask_and_close(script, 1, round_=1)
+    assert probe.action == "reveal"
+    mid_round = {"code": "invalid_state", "message": "the round is not finished"}
+    ask = script.step("error", request_id=probe.request_id, error=mid_round)
     assert ask.action == "next_question"
-    over = {"code": "no_more_questions", "message": "round over"}
-    reveal = script.step("error", request_id=ask.request_id, error=over)
-    assert reveal.action == "reveal"
+    assert ask_and_close(script, 2, round_=1).action == "reveal"
+    script.reveal(1, 2)
+    assert script.step("scoreboard", scores=[]).action == "next_question"
+
+
+def test_no_more_questions_ends_the_game() -> None:
+    script = opened(count=3)
+    started(script)
+    ask_and_close(script, 1)
+    script.reveal(1)
+    ask = script.step("scoreboard", scores=[])
+    over = {"code": "no_more_questions", "message": "that was the last question"}
+    assert script.step("error", request_id=ask.request_id, error=over).action == "end_game"
 
 
 def test_the_deadline_closes_a_question_and_a_server_side_close_is_accepted() -> None:
