@@ -77,6 +77,15 @@ class HttpRoute:
 
 
 @dataclass(frozen=True)
+class WebSocketRoute:
+    """One route of the WebSocket API: route key -> the function its integration invokes."""
+
+    route_key: str
+    function: str
+    authorized: bool  # runs the API's REQUEST authorizer (``$connect`` only, on AWS)
+
+
+@dataclass(frozen=True)
 class Function:
     logical_id: str
     handler: str
@@ -128,6 +137,37 @@ class Wiring:
             .get("Variables", {})
         )
 
+    @property
+    def websocket_routes(self) -> list[WebSocketRoute]:
+        """Every ``AWS::ApiGatewayV2::Route``, followed Target -> Integration -> function."""
+        integrations = self.of_type("AWS::ApiGatewayV2::Integration")
+        routes = []
+        for logical_id, properties in self.of_type("AWS::ApiGatewayV2::Route").items():
+            integration = _sub_target(properties.get("Target"), "integrations/")
+            if integration not in integrations:
+                raise ValueError(f"route {logical_id} targets no integration of the template")
+            function = _function_in_uri(integrations[integration].get("IntegrationUri"))
+            if function not in self.functions:
+                raise ValueError(f"integration {integration} invokes no function of the template")
+            routes.append(WebSocketRoute(
+                route_key=str(properties["RouteKey"]), function=function,
+                authorized=properties.get("AuthorizationType") == "CUSTOM",
+            ))
+        return routes
+
+    @property
+    def websocket_authorizer(self) -> str | None:
+        """The function behind the WebSocket API's REQUEST authorizer, if it has one."""
+        authorizers = self.of_type("AWS::ApiGatewayV2::Authorizer")
+        if not authorizers:
+            return None
+        if len(authorizers) != 1:
+            raise ValueError(f"expected one WebSocket authorizer, found {len(authorizers)}")
+        function = _function_in_uri(next(iter(authorizers.values())).get("AuthorizerUri"))
+        if function not in self.functions:
+            raise ValueError("the WebSocket authorizer invokes no function of the template")
+        return function
+
     def http_api(self) -> Mapping[str, Any]:
         apis = self.of_type("AWS::Serverless::HttpApi")
         if len(apis) != 1:
@@ -178,6 +218,24 @@ def _ref_target(value: Any) -> str:
     if isinstance(value, dict) and "Ref" in value:
         return str(value["Ref"])
     raise ValueError(f"expected a !Ref, got {value!r}")
+
+
+def _sub_target(value: Any, prefix: str) -> str | None:
+    """``!Sub integrations/${X}`` -> ``X``."""
+    text = value.get("Fn::Sub") if isinstance(value, dict) else value
+    if not isinstance(text, str) or not text.startswith(prefix):
+        return None
+    match = _SUB_VARIABLE.fullmatch(text[len(prefix):])
+    return match.group(1) if match else None
+
+
+def _function_in_uri(value: Any) -> str | None:
+    """The function named in a Lambda invocation URI (``...functions/${Fn.Arn}/invocations``)."""
+    text = value.get("Fn::Sub") if isinstance(value, dict) else value
+    if not isinstance(text, str):
+        return None
+    match = re.search(r"functions/\$\{([^}.]+)\.Arn\}/invocations", text)
+    return match.group(1) if match else None
 
 
 _SUB_VARIABLE = re.compile(r"\$\{([^}!]+)\}")

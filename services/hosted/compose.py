@@ -1,0 +1,94 @@
+"""Composition root of the hosted-game functions: adapters from typed settings, built once per
+warm container on the first invocation. Nothing here runs at import time."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from functools import cache
+from typing import Any
+
+import boto3
+import redis
+from botocore.config import Config
+
+from services.core import aws
+from services.core.auth import JwksCache, TokenVerifier
+from services.core.settings import AuthSettings
+from services.hosted.broadcast import Broadcaster, ManagementApiPusher
+from services.hosted.dynamo import (
+    DynamoCompletionMarkers,
+    DynamoConnections,
+    DynamoGameDirectory,
+)
+from services.hosted.settings import ConnectionSettings, HostedSettings
+from services.hosted.store import RedisGameStore
+from services.hosted.use_cases import HostedServices
+from services.quizzes.repository import DynamoQuizRepository
+from services.single.publisher import SnsResultPublisher
+
+_REDIS_TIMEOUT_SECONDS = 2.0
+# Pushes are small and a broadcast waits for the slowest: short timeouts, one retry.
+_MANAGEMENT_CONFIG = Config(
+    retries={"mode": "standard", "max_attempts": 2},
+    connect_timeout=2,
+    read_timeout=5,
+    max_pool_connections=64,
+)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def redis_client(settings: HostedSettings) -> Any:
+    options: dict[str, Any] = {
+        "socket_timeout": _REDIS_TIMEOUT_SECONDS,
+        "socket_connect_timeout": _REDIS_TIMEOUT_SECONDS,
+        "decode_responses": True,
+    }
+    if settings.redis_cluster:
+        return redis.RedisCluster.from_url(settings.redis_url, **options)
+    return redis.Redis.from_url(settings.redis_url, health_check_interval=30, **options)
+
+
+def management_client(settings: HostedSettings) -> Any:
+    session = boto3.session.Session()
+    return session.client("apigatewaymanagementapi", region_name=settings.aws_region,
+                          endpoint_url=settings.websocket_management_url,
+                          config=_MANAGEMENT_CONFIG)
+
+
+@cache
+def hosted_services() -> HostedServices:
+    """The use cases' dependencies; tests call ``hosted_services.cache_clear()``."""
+    settings = HostedSettings()  # type: ignore[call-arg]  # filled from the environment
+    dynamodb = aws.client("dynamodb", settings.aws_region)
+    connections = DynamoConnections(dynamodb, settings.connections_table)
+    return HostedServices(
+        store=RedisGameStore(redis_client(settings)),
+        connections=connections,
+        notifier=Broadcaster(ManagementApiPusher(management_client(settings)), connections,
+                             max_workers=settings.broadcast_workers),
+        directory=DynamoGameDirectory(dynamodb, settings.games_table),
+        quizzes=DynamoQuizRepository(dynamodb, settings.quizzes_table),
+        publisher=SnsResultPublisher(
+            aws.client("sns", settings.aws_region),
+            (settings.leaderboard_topic_arn, settings.progress_topic_arn),
+        ),
+        markers=DynamoCompletionMarkers(dynamodb, settings.plays_table),
+        clock=utc_now,
+    )
+
+
+@cache
+def connections() -> DynamoConnections:
+    settings = ConnectionSettings()  # type: ignore[call-arg]
+    return DynamoConnections(aws.client("dynamodb", settings.aws_region),
+                             settings.connections_table)
+
+
+@cache
+def token_verifier() -> TokenVerifier:
+    settings = AuthSettings()  # type: ignore[call-arg]
+    return TokenVerifier(issuer=settings.issuer, client_id=settings.user_pool_client_id,
+                         jwks=JwksCache(settings.jwks))
