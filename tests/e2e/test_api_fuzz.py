@@ -230,7 +230,7 @@ id_choices = st.integers(min_value=0, max_value=2)
 def aim_at_known_ids(case: Any, world: FuzzWorld, choice: int) -> None:
     known = world.known_ids(case.method, case.path)
     for name, ids in known.items():
-        if name in case.path_parameters and 0 < choice <= len(ids):
+        if f"{{{name}}}" in case.path and 0 < choice <= len(ids):
             case.path_parameters[name] = ids[choice - 1]
 
 
@@ -308,3 +308,38 @@ def assert_gateway_401(response: Any) -> None:
     # Decision 0003: the gateway's own refusals carry AWS's key and the project's error shape.
     assert body["message"] == "Unauthorized"
     assert body["error"]["code"] in {"unauthorized", "invalid_token"}
+
+
+# Bodies no JSON Schema generator sends: each must get a clear 4xx in the error shape.
+UNPARSEABLE_BODIES: dict[str, tuple[bytes, int, str]] = {
+    "malformed": (b'{"name": ', 400, "malformed_json"),
+    "not utf-8": (b"\xff\xfe\xfa", 400, "malformed_json"),
+    # Under 64 KB, yet deeper than Python's recursion limit.
+    "deeply nested": (b"[" * 30_000, 400, "malformed_json"),
+    "a JSON array": (b"[]", 400, "validation_failed"),
+    "over 64 KB": (b'{"name": "' + b"x" * 70_000 + b'"}', 413, "payload_too_large"),
+}
+BODY_ROUTES = [
+    f"{method.upper()} {path}"
+    for path, item in yaml.safe_load(DOCUMENT_PATH.read_text(encoding="utf-8"))["paths"].items()
+    for method, operation in item.items()
+    if isinstance(operation, dict) and "requestBody" in operation
+]
+
+
+@pytest.mark.parametrize("body_name", UNPARSEABLE_BODIES)
+@pytest.mark.parametrize("route", BODY_ROUTES)
+def test_unparseable_bodies_get_a_clear_4xx(route, body_name, world) -> None:
+    method, path = route.split(" ")
+    body, status, code = UNPARSEABLE_BODIES[body_name]
+    case = authorized[path][method].Case(path_parameters={})
+    aim_at_known_ids(case, world, 1)
+    response = world.session.request(
+        method,
+        f"{world.base_url}{case.formatted_path}",
+        data=body,
+        headers={**world.auth, "Content-Type": "application/json"},
+        timeout=REQUEST_TIMEOUT_SECONDS,
+    )
+    case.validate_response(response, checks=CHECKS)
+    assert (response.status_code, response.json()["error"]["code"]) == (status, code)
