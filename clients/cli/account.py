@@ -6,7 +6,9 @@ or ``$TRIVIA_CREDENTIALS_FILE``), so other commands act as the logged-in player.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
@@ -26,6 +28,8 @@ from clients.sdk.credentials import Session
 from clients.sdk.endpoints import Endpoints
 from clients.sdk.errors import NotAuthorized
 
+F = TypeVar("F", bound=Callable[..., Any])
+
 PROFILE_FIELDS = (
     "username",
     "player_id",
@@ -40,7 +44,7 @@ PROFILE_FIELDS = (
 )
 
 
-def _password_option(*, confirm: bool) -> click.Option:
+def _password_option(*, confirm: bool) -> Callable[[F], F]:
     return click.option(
         "--password",
         prompt=True,
