@@ -23,12 +23,12 @@ def account_services() -> AccountServices:
             auth.user_pool_id,
             auth.user_pool_client_id,
         ),
-        profiles=progress_store(),
+        profiles=profile_store(),
     )
 
 
 @cache
-def progress_store() -> ProfileStore:
-    """Tests call ``progress_store.cache_clear()`` between clouds."""
+def profile_store() -> ProfileStore:
+    """Tests call ``profile_store.cache_clear()`` between clouds."""
     tables = TableSettings()  # type: ignore[call-arg]  # filled from the environment
     return DynamoProfileStore(aws.client("dynamodb", tables.aws_region), tables.players_table)

@@ -11,7 +11,7 @@ from services.core.http import HttpRouter, Request, Response
 from services.core.sns import sns_handler
 from services.players import use_cases
 from services.players.bodies import ProfilePatchBody, RegisterBody
-from services.players.compose import account_services, progress_store
+from services.players.compose import account_services, profile_store
 from services.players.profile import Profile, ProfileChanges
 
 accounts = HttpRouter()
@@ -49,7 +49,7 @@ def update_me(request: Request) -> dict[str, Any]:
 
 
 def _credit(result: PlayerResult) -> int:
-    return use_cases.credit_result(progress_store(), result)
+    return use_cases.credit_result(profile_store(), result)
 
 
 progress_writer = sns_handler(_credit)

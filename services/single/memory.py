@@ -1,4 +1,5 @@
-"""In-memory adapters for the single-player ports: the unit tests' fakes.
+"""In-memory adapters for the single-player ports: the unit tests' fakes. (For quizzes, the
+tests use ``services.quizzes.memory.InMemoryQuizRepository``, contract-tested by its owners.)
 
 They keep the DynamoDB adapter's semantics (one submission per play, first completed play
 counts, atomically) and record what was sent; the contract test
@@ -8,33 +9,10 @@ counts, atomically) and record what was sent; the contract test
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
 
 from services.core.errors import ServiceUnavailable
 from services.core.events import PlayerResult
-from services.quizzes.model import Mode, Quiz
-from services.quizzes.summaries import QuizListing
 from services.single.plays import Play, PlayAlreadySubmitted, QuizAlreadyCompleted, Submission
-
-
-class InMemoryQuizSource:
-    def __init__(self, quizzes: Iterable[Quiz] = ()) -> None:
-        self.quizzes = {quiz.quiz_id: quiz for quiz in quizzes}
-
-    def get(self, quiz_id: str) -> Quiz | None:
-        return self.quizzes.get(quiz_id)
-
-    def list_listed(
-        self, mode: Mode | str, category: str | None, limit: int = 100
-    ) -> list[QuizListing]:
-        listed = [
-            QuizListing.of(quiz)
-            for quiz in sorted(self.quizzes.values(), key=lambda quiz: quiz.quiz_id)
-            if quiz.active
-            and quiz.document.mode == Mode(mode)
-            and category in (None, quiz.document.category)
-        ]
-        return listed[:limit]
 
 
 class InMemoryPlayStore:

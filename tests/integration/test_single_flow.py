@@ -254,10 +254,12 @@ def test_publish_failure_is_a_retryable_503_and_resubmitting_publishes(
     status, body = _submit(play_id, ALL_RIGHT)
     assert status == 503 and body["error"]["retryable"] is True
     assert _get_play(play_id)[1]["result"]["ranked"] is True  # kept, not lost
-    cloud.sns.create_topic(Name="ProgressTopic")  # same name, same ARN
+    cloud.create_topic("ProgressTopic")  # same name, same ARN
     status, result = _submit(play_id, ALL_RIGHT)
     assert status == 200 and result["ranked"] and result["score"] == 100
     assert len(cloud.published("LeaderboardTopic")) == 2
+    [delivered] = cloud.published("ProgressTopic")
+    assert json.loads(delivered)["game_id"] == play_id
 
 
 def test_requests_without_claims_are_unauthorized(cloud: LocalAws) -> None:

@@ -1,15 +1,19 @@
-"""One contract for the play store: the in-memory fake and the DynamoDB adapter (on moto)
-pass the same assertions, so the unit tests' fake cannot drift from the real thing."""
+"""One contract for the play store and one for the result publisher: the in-memory fakes and
+the DynamoDB / SNS adapters (on moto) pass the same assertions, so the unit tests' fakes cannot
+drift from the real thing."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 import pytest
 
+from services.core.errors import ServiceUnavailable
+from services.core.events import PlayerResult
 from services.quizzes.model import MultipleChoice, OpenAnswer
 from services.single.dynamo import DynamoPlayStore, first_completion_key
-from services.single.memory import InMemoryPlayStore
+from services.single.memory import InMemoryPlayStore, RecordingPublisher
 from services.single.plays import (
     Play,
     PlayAlreadySubmitted,
@@ -17,7 +21,8 @@ from services.single.plays import (
     QuizAlreadyCompleted,
     Submission,
 )
-from services.single.ports import PlayStore
+from services.single.ports import PlayStore, ResultPublisher
+from services.single.publisher import SnsResultPublisher
 from tests.integration.test_single_support import local_aws
 
 pytestmark = pytest.mark.integration
@@ -115,3 +120,68 @@ def test_markers_are_not_plays(store: PlayStore) -> None:
     store.add(_play())
     store.record_first_completion(_play(), _submission())
     assert store.get(first_completion_key("capitals", "ada")) is None
+
+
+# ------------------------------------------------------------------------ result publisher
+
+
+@dataclass
+class Publishing:
+    publisher: ResultPublisher
+    published: Callable[[], list[PlayerResult]]  # delivered to every topic, since last call
+    fail_next: Callable[[], None]
+    recover: Callable[[], None]
+
+
+@pytest.fixture(params=["memory", "sns"])
+def publishing(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Publishing]:
+    if request.param == "memory":
+        fake = RecordingPublisher()
+        seen: list[PlayerResult] = []
+
+        def fake_published() -> list[PlayerResult]:
+            new = fake.published[len(seen):]
+            seen.extend(new)
+            return new
+
+        yield Publishing(fake, fake_published, lambda: setattr(fake, "failures", 1),
+                         lambda: None)
+        return
+    with local_aws(monkeypatch) as cloud:
+        topics = ("LeaderboardTopic", "ProgressTopic")
+
+        def sns_published() -> list[PlayerResult]:
+            per_topic = [[PlayerResult.from_message(m) for m in cloud.published(topic)]
+                         for topic in topics]
+            return [result for result in per_topic[1] if result in per_topic[0]]
+
+        yield Publishing(
+            SnsResultPublisher(cloud.sns, [cloud.refs[topic] for topic in topics]),
+            sns_published,
+            lambda: cloud.sns.delete_topic(TopicArn=cloud.refs["ProgressTopic"]),
+            lambda: cloud.create_topic("ProgressTopic"),
+        )
+
+
+RESULT = PlayerResult(source="single", game_id="play-1", quiz_id="capitals",
+                      quiz_owner_id="owner", player_id="ada", username="ada", score=67,
+                      correct=2, total=3, experience=20, ranked=True,
+                      completed_at="2030-01-01T00:01:00.000Z")
+
+
+def test_a_result_reaches_every_topic(publishing: Publishing) -> None:
+    publishing.publisher.publish(RESULT)
+    assert publishing.published() == [RESULT]
+
+
+def test_a_failed_publish_is_retryable_and_a_retry_delivers(publishing: Publishing) -> None:
+    publishing.fail_next()
+    with pytest.raises(ServiceUnavailable) as failed:
+        publishing.publisher.publish(RESULT)
+    assert failed.value.retryable
+    assert publishing.published() == []
+    publishing.recover()
+    publishing.publisher.publish(RESULT)
+    assert publishing.published() == [RESULT]

@@ -46,7 +46,7 @@ _COMPOSITION_CACHES = (
     single_compose.play_services,
     scores_compose.leaderboard_store,
     players_compose.account_services,
-    players_compose.progress_store,
+    players_compose.profile_store,
     aws.client,
 )
 
@@ -76,6 +76,21 @@ class LocalAws:
                 self.sqs.delete_message(
                     QueueUrl=self._queues[topic], ReceiptHandle=message["ReceiptHandle"]
                 )
+
+    def create_topic(self, logical_id: str) -> None:
+        """Create the topic (again: moto gives a re-created topic the same ARN) and subscribe
+        its queue to it."""
+        topic_arn = self.sns.create_topic(Name=logical_id)["TopicArn"]
+        queue_arn = self.sqs.get_queue_attributes(
+            QueueUrl=self._queues[logical_id], AttributeNames=["QueueArn"]
+        )["Attributes"]["QueueArn"]
+        self.sns.subscribe(
+            TopicArn=topic_arn,
+            Protocol="sqs",
+            Endpoint=queue_arn,
+            Attributes={"RawMessageDelivery": "true"},
+        )
+        self.refs[logical_id] = topic_arn
 
     def items(self, table: str) -> list[dict[str, Any]]:
         return self.dynamodb.scan(TableName=self.refs[table], ConsistentRead=True)["Items"]
@@ -135,19 +150,9 @@ def _create_tables(cloud: LocalAws) -> None:
 
 def _create_topics(cloud: LocalAws) -> None:
     for logical_id in WIRING.of_type("AWS::SNS::Topic"):
-        topic_arn = cloud.sns.create_topic(Name=logical_id)["TopicArn"]
         queue_url = cloud.sqs.create_queue(QueueName=f"{logical_id}-subscriber")["QueueUrl"]
-        queue_arn = cloud.sqs.get_queue_attributes(
-            QueueUrl=queue_url, AttributeNames=["QueueArn"]
-        )["Attributes"]["QueueArn"]
-        cloud.sns.subscribe(
-            TopicArn=topic_arn,
-            Protocol="sqs",
-            Endpoint=queue_arn,
-            Attributes={"RawMessageDelivery": "true"},
-        )
-        cloud.refs[logical_id] = topic_arn
         cloud._queues[logical_id] = queue_url
+        cloud.create_topic(logical_id)
 
 
 def _create_user_pool(cloud: LocalAws) -> None:

@@ -15,8 +15,9 @@ from services.core.errors import (
     ServiceUnavailable,
     ValidationFailed,
 )
+from services.quizzes.memory import InMemoryQuizRepository
 from services.quizzes.model import Quiz, QuizInput
-from services.single.memory import InMemoryPlayStore, InMemoryQuizSource, RecordingPublisher
+from services.single.memory import InMemoryPlayStore, RecordingPublisher
 from services.single.plays import Play, PlayAlreadySubmitted, Submission
 from services.single.use_cases import (
     GetPlay,
@@ -72,7 +73,7 @@ def services() -> PlayServices:
     quizzes = [_quiz(), _quiz("history", category="history"), _quiz("off", active=False),
                _quiz("hosted", mode="casual")]
     return PlayServices(
-        quizzes=InMemoryQuizSource(quizzes),
+        quizzes=InMemoryQuizRepository(quizzes),
         plays=InMemoryPlayStore(),
         publisher=RecordingPublisher(),
         clock=Clock(),
