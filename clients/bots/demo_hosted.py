@@ -1,0 +1,226 @@
+"""The hosted demo: one host bot runs a game over WebSocket for N player bots, then it is checked.
+
+1. Register a fresh author, who is also the host (names unique per run); create a casual or
+   competitive quiz (hosted_quiz.py) and export it for the answer key the player bots use.
+2. Register and log in N player bots, ``concurrency`` at a time (demo_single's helpers).
+3. Connect everyone to the WebSocket API, ``concurrency`` at a time; the host bot opens the
+   game, the player bots join with its code, and the game runs (shells/ws_hosted.py). All bots
+   share this process and its event loop, so broadcast latency is on one monotonic clock.
+4. Check the game as the bots saw it and what the writers did (hosted_checks.py,
+   demo_checks.verify_writers): leaderboard and experience must match the final scoreboard.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import secrets
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from clients.bots.demo_checks import verify_writers
+from clients.bots.demo_single import (
+    Bot,
+    DemoReport,
+    DemoSettings,
+    Progress,
+    _bounded,
+    _new_player,
+    _register_bots,
+    answer_key,
+    no_progress,
+    percentile,
+)
+from clients.bots.hosted import Announce, Begin, Done
+from clients.bots.hosted_checks import game_problems, writer_expectations
+from clients.bots.hosted_host import HostBot, HostSettings
+from clients.bots.hosted_player import PlayerBot, PlayerSettings
+from clients.bots.hosted_quiz import TIME_LIMIT_SECONDS, demo_quiz, rounds_of
+from clients.bots.shells.ws_hosted import BroadcastLatency, Seat, drive
+from clients.sdk.client import TriviaClient
+from clients.sdk.endpoints import Endpoints
+from clients.sdk.errors import TriviaError
+from clients.sdk.transport import new_session
+from clients.sdk.ws import GameSocket
+
+
+@dataclass(frozen=True)
+class HostedDemoSettings:
+    demo: DemoSettings  # players, accuracy, think time, seed, concurrency, verify timeout
+    mode: str = "casual"
+    questions: int = 5
+    lobby_timeout: float = 120.0
+
+    @property
+    def idle_timeout(self) -> float:
+        """How long a bot waits for any message: the lobby, then a whole question."""
+        return self.lobby_timeout + 3 * TIME_LIMIT_SECONDS
+
+
+@dataclass
+class HostedReport(DemoReport):
+    questions: int = 0
+    mode: str = "casual"
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "mode": "hosted",
+            "players": self.players,
+            "questions": self.questions,
+            "errors": self.errors,
+            "broadcast_p50_ms": percentile(self.latencies_ms, 50),
+            "broadcast_p95_ms": percentile(self.latencies_ms, 95),
+        }
+
+
+@dataclass
+class Table:
+    """Everyone at the game: the host and the players, each with a connected socket."""
+
+    host: tuple[Bot, GameSocket]
+    players: list[tuple[Bot, GameSocket]] = field(default_factory=list)
+
+    def sockets(self) -> list[GameSocket]:
+        return [self.host[1], *(socket for _, socket in self.players)]
+
+
+# Hooks for tests: the resume test drops connections mid-game through this.
+GameHook = Callable[[Table, HostBot, dict[str, PlayerBot]], Awaitable[None]]
+
+
+async def run_hosted_demo(
+    endpoints: Endpoints,
+    settings: HostedDemoSettings,
+    progress: Progress = no_progress,
+    during_game: GameHook | None = None,
+) -> HostedReport:
+    run_id = secrets.token_hex(4)  # fresh names every run, whatever the seed
+    common = settings.demo
+    report = HostedReport(
+        common.players, run_id=run_id, questions=settings.questions, mode=settings.mode
+    )
+    rng = random.Random(common.seed)
+    async with new_session(connection_limit=common.concurrency) as session:
+        try:
+            author = await _new_player(endpoints, session, f"demo_{run_id}_host")
+            document = demo_quiz(run_id, settings.mode, settings.questions, rng)
+            quiz_id, knowledge = await _publish_quiz(author, document)
+        except TriviaError as error:
+            report.error(f"setup:{error.code}", error.message)
+            return report
+        report.quiz_id = quiz_id
+        bots = await _register_bots(endpoints, session, common, run_id, report, progress)
+        table = await _seat(Bot(f"demo_{run_id}_host", author), bots, common, report, progress)
+        if table is None:
+            return report
+        try:
+            host = HostBot(
+                HostSettings(
+                    players=len(table.players),
+                    rounds=rounds_of(document),
+                    lobby_timeout_seconds=settings.lobby_timeout,
+                ),
+                quiz_id,
+            )
+            players = await _play(table, host, knowledge, settings, rng, report, during_game)
+        finally:
+            await asyncio.gather(*(socket.close() for socket in table.sockets()))
+        for code, problem in game_problems(host, players):
+            report.error(code, problem)
+        clients = {bot.username: bot.client for bot, _ in table.players}
+        expected = writer_expectations(host, players)
+        finished = {name: clients[name] for name in expected.scores}
+        mismatches = await verify_writers(
+            author,
+            finished,
+            quiz_id,
+            expected,
+            timeout=common.verify_timeout,
+            concurrency=common.concurrency,
+        )
+        for code, problem in mismatches:
+            report.error(code, problem)
+    return report
+
+
+async def _publish_quiz(
+    author: TriviaClient, document: dict[str, Any]
+) -> tuple[str, dict[str, str]]:
+    created = await author.create_quiz(document)  # hosted quizzes need no activation
+    exported = await author.export_quiz(created["quiz_id"])
+    return created["quiz_id"], answer_key(created["questions"], exported["questions"])
+
+
+async def _seat(
+    host: Bot, bots: list[Bot], common: DemoSettings, report: HostedReport, progress: Progress
+) -> Table | None:
+    """Connect the host and every player bot; a bot that cannot connect counts as an error."""
+
+    async def connect(bot: Bot) -> tuple[Bot, GameSocket] | None:
+        socket = GameSocket(bot.client, ping_interval=None)  # keep per-bot overhead small
+        try:
+            await socket.connect()
+        except TriviaError as error:
+            report.error(f"connect:{error.code}", f"{bot.username}: {error.message}")
+            return None
+        return bot, socket
+
+    with progress("connecting", len(bots) + 1) as bar:
+        seated = await _bounded(common.concurrency, (connect(bot) for bot in [host, *bots]), bar)
+    if seated[0] is None:
+        await _close(pair for pair in seated if pair is not None)
+        return None
+    return Table(seated[0], [pair for pair in seated[1:] if pair is not None])
+
+
+async def _close(pairs: Iterable[tuple[Bot, GameSocket]]) -> None:
+    await asyncio.gather(*(socket.close() for _, socket in pairs))
+
+
+async def _play(
+    table: Table,
+    host: HostBot,
+    knowledge: dict[str, str],
+    settings: HostedDemoSettings,
+    rng: random.Random,
+    report: HostedReport,
+    during_game: GameHook | None,
+) -> dict[str, PlayerBot]:
+    latency = BroadcastLatency()
+    announced: asyncio.Future[Announce] = asyncio.get_running_loop().create_future()
+    host_seat = Seat(is_host=True, latency=latency, on_announce=announced.set_result)
+    idle = settings.idle_timeout
+    host_run = asyncio.create_task(
+        drive(host, table.host[1], Begin(), host_seat, idle_timeout=idle)
+    )
+    await asyncio.wait({host_run, announced}, return_when=asyncio.FIRST_COMPLETED)
+    if not announced.done():
+        await host_run
+        return {}
+    common = settings.demo
+    player_settings = PlayerSettings(accuracy=common.accuracy, think_seconds=common.think_seconds)
+    join_code = announced.result().join_code
+    players = {
+        bot.username: PlayerBot(
+            player_settings, random.Random(rng.getrandbits(64)), join_code, knowledge
+        )
+        for bot, _ in table.players
+    }
+    runs = [
+        drive(players[bot.username], socket, Begin(), Seat(latency=latency), idle_timeout=idle)
+        for bot, socket in table.players
+    ]
+    hook = during_game(table, host, players) if during_game is not None else _nothing()
+    await asyncio.gather(host_run, _all(runs), hook)
+    report.latencies_ms = latency.samples_ms()
+    report.plays = sum(1 for player in players.values() if player.done and player.done.ok)
+    return players
+
+
+async def _all(runs: Sequence[Awaitable[Done]]) -> list[Done]:
+    return list(await asyncio.gather(*runs))
+
+
+async def _nothing() -> None:
+    return None
