@@ -103,3 +103,68 @@ def _explain(report: DemoReport, seed: int) -> None:
     stderr(f"run {report.run_id}, seed {seed}, quiz {report.quiz_id or '-'}")
     for code, count in sorted(report.error_codes.items()):
         stderr(f"error {code} x{count}, e.g. {report.error_samples[code]}")
+
+
+@demo.command()
+@click.option("--players", type=click.IntRange(min=1), default=10, show_default=True)
+@click.option(
+    "--mode", type=click.Choice(["casual", "competitive"]), default="casual", show_default=True
+)
+@click.option("--questions", type=click.IntRange(1, 100), default=5, show_default=True)
+@click.option(
+    "--accuracy",
+    type=click.FloatRange(0.0, 1.0),
+    default=0.7,
+    show_default=True,
+    help="Chance that a bot answers a question right.",
+)
+@click.option(
+    "--think-ms",
+    default="0..300",
+    show_default=True,
+    callback=parse_range,
+    help="Thinking time per question, MIN..MAX milliseconds.",
+)
+@click.option("--seed", type=int, help="Replay the quiz and the bots' choices [default: random].")
+@click.option("--concurrency", type=click.IntRange(1, 500), default=20, show_default=True)
+@click.option(
+    "--verify-timeout",
+    type=click.FloatRange(min=0.0),
+    default=30.0,
+    show_default=True,
+    help="Seconds to wait for leaderboard and experience to catch up.",
+)
+@endpoints_option
+def hosted(
+    players: int,
+    mode: str,
+    questions: int,
+    accuracy: float,
+    think_ms: tuple[int, int],
+    seed: int | None,
+    concurrency: int,
+    verify_timeout: float,
+    endpoints_file: Path | None,
+) -> None:
+    """A host bot runs a game over WebSocket for N player bots; the results are verified."""
+    from clients.bots.demo_hosted import HostedDemoSettings, run_hosted_demo
+
+    if mode == "competitive" and questions < 2:
+        raise click.BadParameter("a competitive game needs at least 2 questions (2 rounds)")
+    endpoints = load_endpoints(endpoints_file)
+    if seed is None:
+        seed = secrets.randbits(32)
+    common = DemoSettings(
+        players=players,
+        accuracy=accuracy,
+        think_ms=think_ms,
+        seed=seed,
+        concurrency=concurrency,
+        verify_timeout=verify_timeout,
+    )
+    settings = HostedDemoSettings(demo=common, mode=mode, questions=questions)
+    report = run(run_hosted_demo(endpoints, settings, progress=_progress))
+    _explain(report, seed)
+    click.echo(json.dumps(report.summary()))
+    if report.errors:
+        sys.exit(1)
