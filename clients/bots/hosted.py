@@ -131,6 +131,7 @@ class SeatBrain:
         self.game_id: str | None = None
         self.last_seq = 0
         self.connected = True
+        self.reconnects = 0
         self.done: Done | None = None
         self.errors: list[tuple[str, str]] = []  # (code, what) the game went on despite
         self._numbers = itertools.count(1)
@@ -152,6 +153,7 @@ class SeatBrain:
             return [Reconnect()]
         if isinstance(event, Reconnected):
             self.connected = True
+            self.reconnects += 1
             return []
         if isinstance(event, ReconnectFailed):
             return self._finish(f"reconnect:{event.code}", event.message)

@@ -79,6 +79,7 @@ class PlayerBot(SeatBrain):
         self.late: dict[str, str] = {}  # question id -> why the answer was refused
         self.verdicts: dict[str, Verdict] = {}  # from the reveals this player saw
         self.score: int | None = None
+        self.resumed_scores: list[int] = []  # your_score in each resumed state
         self.final_scores: list[Mapping[str, Any]] | None = None
         self._open: AskedQuestion | None = None
         self._retries_left = settings.max_retries
@@ -141,6 +142,8 @@ class PlayerBot(SeatBrain):
         state: Mapping[str, Any] = message["state"]
         if state.get("your_score") is not None:
             self.score = int(state["your_score"])
+            if message.type == "resumed":
+                self.resumed_scores.append(self.score)
         if state.get("status") == "ended":
             return self._ended(state.get("scores") or [])
         open_question = state.get("question")

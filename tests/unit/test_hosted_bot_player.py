@@ -164,6 +164,7 @@ def test_resume_with_the_answer_recorded_sends_nothing_and_keeps_the_score() -> 
                   state=state("question_open", question=open_q1, answered=True, your_score=1900))
     assert player.feed(resumed) == []
     assert player.score == 1900 and "q1" in player.accepted
+    assert player.resumed_scores == [1900] and player.reconnects == 1
 
 
 def test_resume_into_a_finished_game_ends_the_bot_with_the_final_scores() -> None:
