@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from services.players.handlers import accounts
-from tests.integration.test_single_support import (
+from tests.integration.play_support import (
     EVENTS,
     LocalAws,
     Player,

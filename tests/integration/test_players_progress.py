@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from services.players.handlers import accounts, progress_writer
-from tests.integration.test_single_support import (
+from tests.integration.play_support import (
     EVENTS,
     LocalAws,
     Player,

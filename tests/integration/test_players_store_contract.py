@@ -11,7 +11,7 @@ from services.players.memory import InMemoryProfileStore
 from services.players.ports import ProfileStore
 from services.players.profile import ProfileChanges
 from services.players.progress import Credit
-from tests.integration.test_single_support import local_aws
+from tests.integration.play_support import local_aws
 
 pytestmark = pytest.mark.integration
 

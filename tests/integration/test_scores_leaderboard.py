@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from services.scores.handlers import leaderboard_writer, leaderboards
-from tests.integration.test_single_support import (
+from tests.integration.play_support import (
     EVENTS,
     LocalAws,
     Player,

@@ -10,7 +10,7 @@ from services.scores.dynamo import DynamoLeaderboardStore
 from services.scores.leaderboard import LeaderboardEntry
 from services.scores.memory import InMemoryLeaderboardStore
 from services.scores.ports import LeaderboardStore
-from tests.integration.test_single_support import local_aws
+from tests.integration.play_support import local_aws
 
 pytestmark = pytest.mark.integration
 

@@ -16,7 +16,7 @@ from services.quizzes.model import Quiz, QuizInput
 from services.quizzes.repository import DynamoQuizRepository
 from services.scores.handlers import leaderboard_writer, leaderboards
 from services.single.handlers import handler
-from tests.integration.test_single_support import (
+from tests.integration.play_support import (
     LocalAws,
     Player,
     call,

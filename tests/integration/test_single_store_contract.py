@@ -23,7 +23,7 @@ from services.single.plays import (
 )
 from services.single.ports import PlayStore, ResultPublisher
 from services.single.publisher import SnsResultPublisher
-from tests.integration.test_single_support import local_aws
+from tests.integration.play_support import local_aws
 
 pytestmark = pytest.mark.integration
 

@@ -2,8 +2,8 @@
 
 moto runs in-process; tables, topics and the user pool are created from ``infra/template.yaml``
 (via ``infra.wiring``), and the handlers get the environment the template's Globals declare.
-Events are built from the JSON fixtures in ``tests/fixtures/events``. This module holds no tests
-of its own (a ``tests/integration/conftest.py`` would be the natural home; not ours to edit).
+Events are built from the JSON fixtures in ``tests/fixtures/events``. Not a test module: the
+fixtures and builders here are imported by the tests that need them.
 """
 
 from __future__ import annotations
