@@ -1,0 +1,93 @@
+"""How one player connects to the live-game broker: the answer of ``POST /live/credentials``.
+
+Locally the route creates the player's Mosquitto dynamic-security client and answers with its
+username (= client id = player id) and a fresh password; the client connects over plain TCP
+to the broker named in the answer or in the endpoints file. On AWS it answers with the IoT
+endpoint, the custom authorizer's name and how to present the Cognito access token; the client
+then connects with TLS through awsiotsdk's builder. Secrets never appear in ``repr``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from clients.sdk.endpoints import Endpoints
+from clients.sdk.errors import TriviaError
+
+DEFAULT_TOKEN_KEY = "token"
+
+
+class InvalidCredentials(TriviaError):
+    """The credentials answer lacks what a connection needs."""
+
+    code = "invalid_credentials"
+
+
+@dataclass(frozen=True)
+class BrokerLogin:
+    """Username and password on a plain TCP listener (the local Mosquitto)."""
+
+    host: str
+    port: int
+    username: str
+    password: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class AuthorizerLogin:
+    """AWS IoT Core through a custom authorizer that verifies the Cognito access token."""
+
+    endpoint: str
+    authorizer_name: str
+    token: str = field(repr=False)
+    token_key_name: str = DEFAULT_TOKEN_KEY
+    port: int | None = None
+
+
+@dataclass(frozen=True)
+class MqttCredentials:
+    client_id: str  # the player id: the broker's policy pins every topic to it
+    login: BrokerLogin | AuthorizerLogin
+
+    @classmethod
+    def from_api(
+        cls, answer: Mapping[str, Any], endpoints: Endpoints, *, access_token: str | None = None
+    ) -> MqttCredentials:
+        client_id = _text(answer, "client_id") or _text(answer, "username")
+        if not client_id:
+            raise InvalidCredentials("the credentials answer names no client id")
+        if _text(answer, "password"):
+            return cls(client_id, _broker_login(answer, endpoints, client_id))
+        return cls(client_id, _authorizer_login(answer, access_token))
+
+
+def _broker_login(answer: Mapping[str, Any], endpoints: Endpoints, client_id: str) -> BrokerLogin:
+    extra = endpoints.model_extra or {}
+    host = _text(answer, "host") or _text(extra, "mqtt_host")
+    port = answer.get("port") or extra.get("mqtt_port")
+    if not host or not isinstance(port, int):
+        raise InvalidCredentials("no broker host and port: restart `trivia up`")
+    username = _text(answer, "username") or client_id
+    return BrokerLogin(host, port, username, str(answer["password"]))
+
+
+def _authorizer_login(answer: Mapping[str, Any], access_token: str | None) -> AuthorizerLogin:
+    endpoint = _text(answer, "endpoint") or _text(answer, "iot_endpoint")
+    authorizer = _text(answer, "authorizer_name")
+    if not endpoint or not authorizer:
+        raise InvalidCredentials("the credentials answer has neither a password nor an endpoint")
+    token = access_token or _text(answer, "token")
+    if not token:
+        raise InvalidCredentials("an authorizer login needs the player's access token")
+    key = _text(answer, "token_key_name") or DEFAULT_TOKEN_KEY
+    port = answer.get("port")
+    return AuthorizerLogin(
+        endpoint, authorizer, token, key, port if isinstance(port, int) else None
+    )
+
+
+def _text(source: Mapping[str, Any], key: str) -> str | None:
+    value = source.get(key)
+    return value if isinstance(value, str) and value else None
