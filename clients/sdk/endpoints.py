@@ -27,6 +27,8 @@ class Endpoints(BaseModel):
     # boto3's AWS_ENDPOINT_URL for the whole local cloud (moto); None on AWS.
     aws_endpoint_url: str | None = None
     redis_url: str | None = None
+    # The hosted-games WebSocket API (docs/websocket.md); connect with ?token=<access token>.
+    websocket_url: str | None = None
     data_dir: str | None = None
 
     @property

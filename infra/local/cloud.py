@@ -41,6 +41,7 @@ from infra.local.resources import (
     local_api_id,
 )
 from infra.local.sns_bridge import SnsBridge
+from infra.local.ws_local import LocalWebSocket, start_websocket
 from infra.wiring import TEMPLATE_PATH, Wiring, load_template
 
 logger = logging.getLogger(__name__)
@@ -75,6 +76,7 @@ class LocalCloud:
         self.resources: LocalResources | None = None
         self.gateway: HttpGateway | None = None
         self.bridge: SnsBridge | None = None
+        self.websocket: LocalWebSocket | None = None
         self.endpoints: Endpoints | None = None
         self.moto: moto_server.MotoProcess | None = None
         self.redis: redis_server.RedisProcess | None = None
@@ -124,6 +126,10 @@ class LocalCloud:
         )
         self._apply_environment(environment)
         await self._start_gateway(wiring, environment)
+        self.websocket = await start_websocket(wiring, self.runtime, self.resources,
+                                               config.region)
+        if self.websocket is not None:
+            self._apply_environment(self.websocket.environment)
         self.bridge = SnsBridge(
             self.runtime, wiring.functions, self.data_dir / "dead-letters",
             backoff_seconds=config.sns_backoff_seconds,
@@ -191,6 +197,7 @@ class LocalCloud:
             cognito_endpoint_url=moto_url,
             aws_endpoint_url=moto_url,
             redis_url=self.redis.url,
+            websocket_url=self.websocket.url if self.websocket is not None else None,
             data_dir=str(self.data_dir),
         )
 
@@ -212,6 +219,9 @@ class LocalCloud:
         """Stop every part, children last; keep data (dead letters); safe to call twice."""
         if self.gateway is not None:
             await self.gateway.stop()  # no new requests; in-flight ones finish
+        if self.websocket is not None:
+            await self.websocket.stop()
+            self.websocket = None
         if self.bridge is not None:
             await self.bridge.stop()  # drained while moto and the runtime still run
         if self.runtime is not None:
