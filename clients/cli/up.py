@@ -62,6 +62,10 @@ def up(
 ) -> None:
     """Start the local cloud: moto, Redis, the HTTP API gateway and the SNS bridge."""
     started = time.monotonic()
+    # moto's import is the long pole: spawn it before importing the rest, so it boots meanwhile.
+    from infra.local.moto_server import start_moto
+
+    moto = start_moto()
     from infra.local.cloud import CloudConfig, CloudError, LocalCloud
 
     config = CloudConfig(
@@ -73,7 +77,7 @@ def up(
         seed=not no_seed,
     )
     try:
-        asyncio.run(_serve(LocalCloud(config), started))
+        asyncio.run(_serve(LocalCloud(config, moto=moto), started))
     except CloudError as error:
         raise click.ClickException(str(error)) from None
 

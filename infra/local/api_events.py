@@ -24,8 +24,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
-_TEXT_TYPES = ("application/json", "application/xml", "application/javascript",
-               "application/graphql")
+_TEXT_TYPES = (
+    "application/json",
+    "application/xml",
+    "application/javascript",
+    "application/graphql",
+)
 _TEXT_SUFFIXES = ("+json", "+xml")
 
 
@@ -134,22 +138,24 @@ def _request_context(
     }
     if claims is not None:
         request_context["authorizer"] = {"jwt": {"claims": claim_strings(claims), "scopes": None}}
-    request_context.update({
-        "domainName": domain,
-        "domainPrefix": domain.split(".", 1)[0],
-        "http": {
-            "method": request.method.upper(),
-            "path": request.raw_path,
-            "protocol": request.protocol,
-            "sourceIp": request.source_ip,
-            "userAgent": headers.get("user-agent", ""),
-        },
-        "requestId": context.request_id,
-        "routeKey": route_key,
-        "stage": "$default",
-        "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(context.epoch_ms / 1000)),
-        "timeEpoch": context.epoch_ms,
-    })
+    request_context.update(
+        {
+            "domainName": domain,
+            "domainPrefix": domain.split(".", 1)[0],
+            "http": {
+                "method": request.method.upper(),
+                "path": request.raw_path,
+                "protocol": request.protocol,
+                "sourceIp": request.source_ip,
+                "userAgent": headers.get("user-agent", ""),
+            },
+            "requestId": context.request_id,
+            "routeKey": route_key,
+            "stage": "$default",
+            "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(context.epoch_ms / 1000)),
+            "timeEpoch": context.epoch_ms,
+        }
+    )
     return request_context
 
 
@@ -170,9 +176,7 @@ def _claim_string(value: Any) -> str:
 
 def is_text(content_type: str | None) -> bool:
     media = (content_type or "").split(";", 1)[0].strip().lower()
-    return (
-        media.startswith("text/") or media in _TEXT_TYPES or media.endswith(_TEXT_SUFFIXES)
-    )
+    return media.startswith("text/") or media in _TEXT_TYPES or media.endswith(_TEXT_SUFFIXES)
 
 
 def _body(body: bytes, content_type: str | None) -> tuple[str, bool]:
@@ -214,8 +218,10 @@ def _explicit_response(result: dict[str, Any]) -> OutgoingResponse:
     status = result["statusCode"]
     if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
         raise InvalidLambdaResponse(f"invalid statusCode {status!r}")
-    headers = [(str(name).lower(), _header_value(value))
-               for name, value in (result.get("headers") or {}).items()]
+    headers = [
+        (str(name).lower(), _header_value(value))
+        for name, value in (result.get("headers") or {}).items()
+    ]
     cookies = result.get("cookies") or []
     if not isinstance(cookies, list):
         raise InvalidLambdaResponse("cookies must be a list")

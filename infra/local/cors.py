@@ -68,9 +68,7 @@ class CorsConfig:
             return {}
         requested_method = headers.get("access-control-request-method", "").upper()
         requested_headers = headers.get("access-control-request-headers", "")
-        methods = (
-            requested_method if "*" in self.allow_methods else ",".join(self.allow_methods)
-        )
+        methods = requested_method if "*" in self.allow_methods else ",".join(self.allow_methods)
         allowed_headers = (
             requested_headers if "*" in self.allow_headers else ",".join(self.allow_headers)
         )

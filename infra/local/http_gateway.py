@@ -38,8 +38,9 @@ class _AccessLogger(AbstractAccessLogger):
     """Method, path (no query string: it may carry tokens), status and time; debug level."""
 
     def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
-        self.logger.debug("%s %s %s %.1fms", request.method, request.path, response.status,
-                          time * 1000)
+        self.logger.debug(
+            "%s %s %s %.1fms", request.method, request.path, response.status, time * 1000
+        )
 
 
 class HttpGateway:
@@ -109,7 +110,9 @@ class HttpGateway:
         match = self._routes.match(request.method, request.rel_url.raw_path)
         if match is None:
             return api_events.gateway_error(
-                404, "Not Found", "route_not_found",
+                404,
+                "Not Found",
+                "route_not_found",
                 f"no route for {request.method} {request.rel_url.raw_path}",
             )
         claims = None
@@ -139,8 +142,11 @@ class HttpGateway:
     ) -> OutgoingResponse:
         route = match.route
         event = api_events.build_event(
-            incoming, route_key=route.route_key, path_parameters=match.path_parameters,
-            context=context, claims=claims,
+            incoming,
+            route_key=route.route_key,
+            path_parameters=match.path_parameters,
+            context=context,
+            claims=claims,
         )
         timeout = self._runtime.config(route.function).timeout_seconds + _TIMEOUT_MARGIN_SECONDS
         self.invocations += 1
@@ -150,13 +156,18 @@ class HttpGateway:
             )
             return api_events.map_result(result)
         except TimeoutError:
-            logger.error("%s timed out on %s (request %s)", route.function, route.route_key,
-                         context.request_id)
+            logger.error(
+                "%s timed out on %s (request %s)",
+                route.function,
+                route.route_key,
+                context.request_id,
+            )
         except api_events.InvalidLambdaResponse as error:
             logger.error("%s returned an invalid response: %s", route.function, error)
         except Exception:
-            logger.exception("%s raised on %s (request %s)", route.function, route.route_key,
-                             context.request_id)
+            logger.exception(
+                "%s raised on %s (request %s)", route.function, route.route_key, context.request_id
+            )
         return api_events.internal_error()
 
 
@@ -179,12 +190,15 @@ def _unauthorized(reason: str) -> OutgoingResponse:
     response = api_events.gateway_error(401, "Unauthorized", "unauthorized", reason)
     # As API Gateway does: RFC 6750's challenge, with the reason but never the token.
     challenge = f'Bearer error="invalid_token", error_description="{reason}"'
-    return OutgoingResponse(401, [*response.headers, ("www-authenticate", challenge)],
-                            response.body)
+    return OutgoingResponse(
+        401, [*response.headers, ("www-authenticate", challenge)], response.body
+    )
 
 
 def _too_large() -> OutgoingResponse:
     return api_events.gateway_error(
-        413, "Request Entity Too Large", "payload_too_large",
+        413,
+        "Request Entity Too Large",
+        "payload_too_large",
         f"request body is over {MAX_PAYLOAD_BYTES} bytes",
     )

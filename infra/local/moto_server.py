@@ -134,7 +134,7 @@ def _read_port(process: Popen[bytes], timeout: float) -> int:
     if not line.startswith(_PORT_LINE):
         raise RuntimeError(f"unexpected first line from moto: {line!r}")
     process.stdout.close()
-    return int(line[len(_PORT_LINE):])
+    return int(line[len(_PORT_LINE) :])
 
 
 if __name__ == "__main__":

@@ -67,9 +67,20 @@ def spawn_redis(directory: Path) -> RedisProcess:
     directory.mkdir(parents=True, exist_ok=True)
     port = processes.free_port()
     argv = [
-        redis_binary(), "--port", str(port), "--bind", "127.0.0.1",
-        "--save", "", "--appendonly", "no", "--dir", str(directory),
-        "--logfile", "redis.log", "--daemonize", "no",
+        redis_binary(),
+        "--port",
+        str(port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--dir",
+        str(directory),
+        "--logfile",
+        "redis.log",
+        "--daemonize",
+        "no",
     ]
     return RedisProcess(processes.spawn(argv), port, directory)
-

@@ -28,19 +28,42 @@ ClientFactory = Callable[[str], Any]  # service name -> boto3 client bound to mo
 _TABLE_PROPERTIES = ("AttributeDefinitions", "KeySchema", "BillingMode", "ProvisionedThroughput")
 _INDEX_PROPERTIES = ("IndexName", "KeySchema", "Projection", "ProvisionedThroughput")
 _POOL_PROPERTIES = (
-    "Policies", "Schema", "UsernameConfiguration", "UsernameAttributes", "AliasAttributes",
-    "AutoVerifiedAttributes", "MfaConfiguration", "AdminCreateUserConfig",
-    "AccountRecoverySetting", "DeletionProtection", "UserPoolTags",
+    "Policies",
+    "Schema",
+    "UsernameConfiguration",
+    "UsernameAttributes",
+    "AliasAttributes",
+    "AutoVerifiedAttributes",
+    "MfaConfiguration",
+    "AdminCreateUserConfig",
+    "AccountRecoverySetting",
+    "DeletionProtection",
+    "UserPoolTags",
 )
 _CLIENT_PROPERTIES = (
-    "ClientName", "GenerateSecret", "ExplicitAuthFlows", "AccessTokenValidity",
-    "IdTokenValidity", "RefreshTokenValidity", "TokenValidityUnits", "EnableTokenRevocation",
-    "PreventUserExistenceErrors", "ReadAttributes", "WriteAttributes", "AuthSessionValidity",
-    "AllowedOAuthFlows", "AllowedOAuthScopes", "AllowedOAuthFlowsUserPoolClient",
-    "CallbackURLs", "LogoutURLs", "SupportedIdentityProviders",
+    "ClientName",
+    "GenerateSecret",
+    "ExplicitAuthFlows",
+    "AccessTokenValidity",
+    "IdTokenValidity",
+    "RefreshTokenValidity",
+    "TokenValidityUnits",
+    "EnableTokenRevocation",
+    "PreventUserExistenceErrors",
+    "ReadAttributes",
+    "WriteAttributes",
+    "AuthSessionValidity",
+    "AllowedOAuthFlows",
+    "AllowedOAuthScopes",
+    "AllowedOAuthFlowsUserPoolClient",
+    "CallbackURLs",
+    "LogoutURLs",
+    "SupportedIdentityProviders",
 )
 _EMULATED = (
-    "AWS::DynamoDB::Table", "AWS::SNS::Topic", "AWS::Cognito::UserPool",
+    "AWS::DynamoDB::Table",
+    "AWS::SNS::Topic",
+    "AWS::Cognito::UserPool",
     "AWS::Cognito::UserPoolClient",
 )
 # Read by the local cloud itself (routes, functions), not created in moto.
@@ -106,7 +129,10 @@ def create_resources(
 
 
 def _create_table(
-    dynamodb: Any, resources: LocalResources, logical_id: str, properties: Mapping[str, Any],
+    dynamodb: Any,
+    resources: LocalResources,
+    logical_id: str,
+    properties: Mapping[str, Any],
     stack_name: str,
 ) -> None:
     declared = resources.resolve(dict(properties))
@@ -132,7 +158,10 @@ def _create_table(
 
 
 def _create_topic(
-    sns: Any, resources: LocalResources, logical_id: str, properties: Mapping[str, Any],
+    sns: Any,
+    resources: LocalResources,
+    logical_id: str,
+    properties: Mapping[str, Any],
     stack_name: str,
 ) -> None:
     declared = resources.resolve(dict(properties))
@@ -150,7 +179,10 @@ def _create_topic(
 
 
 def _create_user_pool(
-    cognito: Any, resources: LocalResources, logical_id: str, properties: Mapping[str, Any],
+    cognito: Any,
+    resources: LocalResources,
+    logical_id: str,
+    properties: Mapping[str, Any],
     stack_name: str,
 ) -> None:
     declared = resources.resolve(dict(properties))
@@ -160,12 +192,14 @@ def _create_user_pool(
     provider = f"cognito-idp.{resources.region}.amazonaws.com/{pool['Id']}"
     resources.user_pools[logical_id] = pool["Id"]
     resources.refs[logical_id] = pool["Id"]
-    resources.attributes.update({
-        f"{logical_id}.Arn": pool["Arn"],
-        f"{logical_id}.UserPoolId": pool["Id"],
-        f"{logical_id}.ProviderName": provider,
-        f"{logical_id}.ProviderURL": f"https://{provider}",
-    })
+    resources.attributes.update(
+        {
+            f"{logical_id}.Arn": pool["Arn"],
+            f"{logical_id}.UserPoolId": pool["Id"],
+            f"{logical_id}.ProviderName": provider,
+            f"{logical_id}.ProviderURL": f"https://{provider}",
+        }
+    )
 
 
 def _create_user_pool_client(
@@ -210,14 +244,16 @@ def handler_environment(
             "does not emulate"
         ) from None
     environment = {name: str(value) for name, value in variables.items()}
-    environment.update({
-        "AWS_REGION": resources.region,
-        "AWS_DEFAULT_REGION": resources.region,
-        "AWS_ENDPOINT_URL": moto_url,
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "REDIS_URL": redis_url,
-    })
+    environment.update(
+        {
+            "AWS_REGION": resources.region,
+            "AWS_DEFAULT_REGION": resources.region,
+            "AWS_ENDPOINT_URL": moto_url,
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "REDIS_URL": redis_url,
+        }
+    )
     if resources.user_pools:
         # Locally the keys live on moto; the issuer stays the AWS form, which is what moto signs.
         environment["JWKS_URL"] = f"{moto_url}/{resources.user_pool_id}/.well-known/jwks.json"

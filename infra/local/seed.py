@@ -40,9 +40,15 @@ def seed_files(seed_dir: Path = SEED_DIR) -> list[Path]:
 def seed_quizzes(endpoints: Endpoints, files: list[Path]) -> SeedResult:
     password = secrets.token_urlsafe(18) + "Aa1!"  # meets the pool's password policy
     api = endpoints.http_api_url.rstrip("/")
-    _call("POST", f"{api}/accounts", {
-        "username": AUTHOR, "email": f"{AUTHOR}@example.com", "password": password,
-    })
+    _call(
+        "POST",
+        f"{api}/accounts",
+        {
+            "username": AUTHOR,
+            "email": f"{AUTHOR}@example.com",
+            "password": password,
+        },
+    )
     token = log_in(endpoints, AUTHOR, password)
     created = activated = 0
     for path in files:

@@ -57,24 +57,26 @@ class _Delivery:
 def sns_event(notification: Mapping[str, Any], subscription_arn: str) -> dict[str, Any]:
     """The event Lambda passes to a function subscribed to an SNS topic."""
     return {
-        "Records": [{
-            "EventSource": "aws:sns",
-            "EventVersion": "1.0",
-            "EventSubscriptionArn": subscription_arn,
-            "Sns": {
-                "Type": notification.get("Type", "Notification"),
-                "MessageId": notification["MessageId"],
-                "TopicArn": notification["TopicArn"],
-                "Subject": notification.get("Subject"),
-                "Message": notification["Message"],
-                "Timestamp": notification.get("Timestamp"),
-                "SignatureVersion": notification.get("SignatureVersion"),
-                "Signature": notification.get("Signature"),
-                "SigningCertUrl": notification.get("SigningCertURL"),
-                "UnsubscribeUrl": notification.get("UnsubscribeURL"),
-                "MessageAttributes": notification.get("MessageAttributes") or {},
-            },
-        }]
+        "Records": [
+            {
+                "EventSource": "aws:sns",
+                "EventVersion": "1.0",
+                "EventSubscriptionArn": subscription_arn,
+                "Sns": {
+                    "Type": notification.get("Type", "Notification"),
+                    "MessageId": notification["MessageId"],
+                    "TopicArn": notification["TopicArn"],
+                    "Subject": notification.get("Subject"),
+                    "Message": notification["Message"],
+                    "Timestamp": notification.get("Timestamp"),
+                    "SignatureVersion": notification.get("SignatureVersion"),
+                    "Signature": notification.get("Signature"),
+                    "SigningCertUrl": notification.get("SigningCertURL"),
+                    "UnsubscribeUrl": notification.get("UnsubscribeURL"),
+                    "MessageAttributes": notification.get("MessageAttributes") or {},
+                },
+            }
+        ]
     }
 
 
@@ -127,7 +129,9 @@ class SnsBridge:
             for topic in function_topics:
                 arn = topics[topic]
                 subscription = sns.subscribe(
-                    TopicArn=arn, Protocol="http", Endpoint=self.endpoint(function),
+                    TopicArn=arn,
+                    Protocol="http",
+                    Endpoint=self.endpoint(function),
                     ReturnSubscriptionArn=True,
                 )
                 self._subscriptions[(function, arn)] = subscription["SubscriptionArn"]
@@ -204,9 +208,13 @@ class SnsBridge:
                     return
                 except Exception as error:  # any Lambda error is retried, as on AWS
                     delivery.errors.append(_describe(error))
-                    logger.warning("%s failed on SNS message %s (attempt %d): %s",
-                                   delivery.function, delivery.message_id, delivery.attempts,
-                                   delivery.errors[-1])
+                    logger.warning(
+                        "%s failed on SNS message %s (attempt %d): %s",
+                        delivery.function,
+                        delivery.message_id,
+                        delivery.attempts,
+                        delivery.errors[-1],
+                    )
             self._dead_letter(delivery)
         finally:
             self._done(delivery)
@@ -235,8 +243,13 @@ class SnsBridge:
         temporary.write_text(json.dumps(record, indent=2), encoding="utf-8")
         temporary.replace(target)
         self.stats.dead_lettered += 1
-        logger.error("%s: SNS message %s kept as a dead letter in %s after %d attempts",
-                     delivery.function, delivery.message_id, target, delivery.attempts)
+        logger.error(
+            "%s: SNS message %s kept as a dead letter in %s after %d attempts",
+            delivery.function,
+            delivery.message_id,
+            target,
+            delivery.attempts,
+        )
         if not self._pending:
             self._idle.set()
 

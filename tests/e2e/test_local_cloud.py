@@ -51,8 +51,11 @@ def test_two_clouds_run_at_once_and_ctrl_c_stops_every_child(tmp_path: Path) -> 
     second_children: set[int] = set()
     try:
         endpoints = [first.wait_ready(), second.wait_ready()]
-        ports = {url.rsplit(":", 1)[1] for e in endpoints
-                 for url in (e.http_api_url, e.aws_endpoint_url or "", e.redis_url or "")}
+        ports = {
+            url.rsplit(":", 1)[1]
+            for e in endpoints
+            for url in (e.http_api_url, e.aws_endpoint_url or "", e.redis_url or "")
+        }
         assert len(ports) == 6  # nothing shared
         for each in endpoints:
             _serves(each)

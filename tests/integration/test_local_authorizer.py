@@ -55,21 +55,30 @@ def endpoints(cloud: BackgroundCloud) -> Endpoints:
 
 @pytest.fixture(scope="module")
 def cognito(endpoints: Endpoints) -> Any:
-    return boto3.client("cognito-idp", endpoint_url=endpoints.aws_endpoint_url,
-                        region_name=endpoints.region, aws_access_key_id="testing",
-                        aws_secret_access_key="testing")
+    return boto3.client(
+        "cognito-idp",
+        endpoint_url=endpoints.aws_endpoint_url,
+        region_name=endpoints.region,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
 
 
 def _register(cognito: Any, pool_id: str, client_id: str, username: str) -> None:
-    cognito.sign_up(ClientId=client_id, Username=username, Password=PASSWORD,
-                    UserAttributes=[{"Name": "email", "Value": f"{username}@example.com"}])
+    cognito.sign_up(
+        ClientId=client_id,
+        Username=username,
+        Password=PASSWORD,
+        UserAttributes=[{"Name": "email", "Value": f"{username}@example.com"}],
+    )
     cognito.admin_confirm_sign_up(UserPoolId=pool_id, Username=username)
 
 
 def _access_token(endpoints: Endpoints, client_id: str, username: str) -> str:
     """Logged in as a client does: the unsigned InitiateAuth call."""
-    return log_in(endpoints.model_copy(update={"user_pool_client_id": client_id}), username,
-                  PASSWORD)
+    return log_in(
+        endpoints.model_copy(update={"user_pool_client_id": client_id}), username, PASSWORD
+    )
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +86,8 @@ def ada(cognito: Any, endpoints: Endpoints) -> dict[str, str]:
     """Ada's real tokens from the template's pool and app client."""
     _register(cognito, endpoints.user_pool_id, endpoints.user_pool_client_id, "ada")
     result = cognito.initiate_auth(
-        ClientId=endpoints.user_pool_client_id, AuthFlow="USER_PASSWORD_AUTH",
+        ClientId=endpoints.user_pool_client_id,
+        AuthFlow="USER_PASSWORD_AUTH",
         AuthParameters={"USERNAME": "ada", "PASSWORD": PASSWORD},
     )["AuthenticationResult"]
     return {"access": result["AccessToken"], "id": result["IdToken"]}
@@ -96,7 +106,8 @@ def other_pool_token(cognito: Any, endpoints: Endpoints) -> str:
 @pytest.fixture(scope="module")
 def other_client_token(cognito: Any, endpoints: Endpoints) -> str:
     client = cognito.create_user_pool_client(
-        UserPoolId=endpoints.user_pool_id, ClientName="another-app",
+        UserPoolId=endpoints.user_pool_id,
+        ClientName="another-app",
         ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"],
     )["UserPoolClient"]["ClientId"]
     _register(cognito, endpoints.user_pool_id, endpoints.user_pool_client_id, "eve")
@@ -163,9 +174,7 @@ def _assert_refused(api: str, headers: dict[str, str]) -> dict[str, Any]:
     return body
 
 
-def test_a_real_access_token_passes_with_claims_as_strings(
-    api: str, ada: dict[str, str]
-) -> None:
+def test_a_real_access_token_passes_with_claims_as_strings(api: str, ada: dict[str, str]) -> None:
     answer = call(api, "GET", "/echo/ada", headers=bearer(ada["access"]))
 
     assert answer.status == 200
@@ -194,13 +203,16 @@ def test_forged_or_stale_tokens_are_refused(
 
 @pytest.mark.parametrize(
     "headers",
-    [{}, {"Authorization": ""}, {"Authorization": "Bearer"},
-     {"Authorization": "Basic YWRhOnBhc3M="}, {"Authorization": "Bearer not.a.jwt"}],
+    [
+        {},
+        {"Authorization": ""},
+        {"Authorization": "Bearer"},
+        {"Authorization": "Basic YWRhOnBhc3M="},
+        {"Authorization": "Bearer not.a.jwt"},
+    ],
     ids=["no-header", "empty", "bearer-only", "basic", "garbage"],
 )
-def test_missing_or_malformed_credentials_are_refused(
-    api: str, headers: dict[str, str]
-) -> None:
+def test_missing_or_malformed_credentials_are_refused(api: str, headers: dict[str, str]) -> None:
     _assert_refused(api, headers)
 
 
@@ -236,8 +248,9 @@ def test_a_thousand_random_kids_cost_at_most_one_jwks_fetch(
     statuses = set()
     try:
         for _ in range(1000):
-            token = jwt.encode(claims, MOTO_KEY, algorithm="RS256",
-                               headers={"kid": secrets.token_hex(8)})
+            token = jwt.encode(
+                claims, MOTO_KEY, algorithm="RS256", headers={"kid": secrets.token_hex(8)}
+            )
             connection.request("GET", "/echo/ada", headers=bearer(token))
             response = connection.getresponse()
             response.read()

@@ -45,10 +45,19 @@ def _only_call(handler: str) -> dict[str, Any]:
 def test_a_public_route_gets_the_exact_payload_2_event(api: str) -> None:
     port = int(api.rsplit(":", 1)[1])
 
-    answer = call(api, "POST", "/public/echo?b=2&a=1&a=&c=x%20y", body='{"hello":"wörld"}',
-                  headers=[("Content-Type", "application/json; charset=utf-8"),
-                           ("X-Repeated", "one"), ("X-Repeated", "two"),
-                           ("Cookie", "theme=dark; session=abc"), ("User-Agent", "tests/1.0")])
+    answer = call(
+        api,
+        "POST",
+        "/public/echo?b=2&a=1&a=&c=x%20y",
+        body='{"hello":"wörld"}',
+        headers=[
+            ("Content-Type", "application/json; charset=utf-8"),
+            ("X-Repeated", "one"),
+            ("X-Repeated", "two"),
+            ("Cookie", "theme=dark; session=abc"),
+            ("User-Agent", "tests/1.0"),
+        ],
+    )
 
     assert answer.status == 200
     event = _only_call("echo")["event"]
@@ -114,8 +123,13 @@ def test_empty_parts_are_left_out_as_aws_does(api: str) -> None:
 def test_a_binary_body_arrives_base64_encoded(api: str) -> None:
     payload = bytes(range(256))
 
-    event = call(api, "POST", "/public/echo", body=payload,
-                 headers={"Content-Type": "application/octet-stream"}).json()
+    event = call(
+        api,
+        "POST",
+        "/public/echo",
+        body=payload,
+        headers={"Content-Type": "application/octet-stream"},
+    ).json()
 
     assert event["isBase64Encoded"] is True
     assert base64.b64decode(event["body"]) == payload
@@ -145,8 +159,13 @@ def test_routes_match_as_on_aws(
 
 @pytest.mark.parametrize(
     ("method", "path"),
-    [("GET", "/nowhere"), ("DELETE", "/public/echo"), ("GET", "/files/"), ("GET", "/items/a/b"),
-     ("GET", "/public/echo/")],
+    [
+        ("GET", "/nowhere"),
+        ("DELETE", "/public/echo"),
+        ("GET", "/files/"),
+        ("GET", "/items/a/b"),
+        ("GET", "/public/echo/"),
+    ],
 )
 def test_unknown_routes_are_404_and_run_nothing(api: str, method: str, path: str) -> None:
     answer = call(api, method, path)
@@ -159,10 +178,16 @@ def test_unknown_routes_are_404_and_run_nothing(api: str, method: str, path: str
 
 
 def test_preflight_is_answered_by_the_gateway(api: str) -> None:
-    answer = call(api, "OPTIONS", "/echo/ada", headers={
-        "Origin": "https://play.example", "Access-Control-Request-Method": "GET",
-        "Access-Control-Request-Headers": "authorization",
-    })
+    answer = call(
+        api,
+        "OPTIONS",
+        "/echo/ada",
+        headers={
+            "Origin": "https://play.example",
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "authorization",
+        },
+    )
 
     assert answer.status == 204
     assert answer.headers["access-control-allow-origin"] == "https://play.example"
@@ -175,8 +200,12 @@ def test_preflight_is_answered_by_the_gateway(api: str) -> None:
 def test_cors_headers_only_for_allowed_origins(api: str) -> None:
     allowed = call(api, "GET", "/items/x", headers={"Origin": "https://play.example"})
     other = call(api, "GET", "/items/x", headers={"Origin": "https://evil.example"})
-    refused = call(api, "OPTIONS", "/items/x", headers={
-        "Origin": "https://evil.example", "Access-Control-Request-Method": "GET"})
+    refused = call(
+        api,
+        "OPTIONS",
+        "/items/x",
+        headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "GET"},
+    )
 
     assert allowed.headers["access-control-allow-origin"] == "https://play.example"
     assert allowed.headers["access-control-expose-headers"] == "x-echo"
@@ -185,18 +214,31 @@ def test_cors_headers_only_for_allowed_origins(api: str) -> None:
 
 
 def _respond(api: str, instruction: dict[str, Any]) -> Answer:
-    return call(api, "POST", "/respond", body=json.dumps(instruction),
-                headers={"Content-Type": "application/json"})
+    return call(
+        api,
+        "POST",
+        "/respond",
+        body=json.dumps(instruction),
+        headers={"Content-Type": "application/json"},
+    )
 
 
 def test_an_explicit_response_is_mapped_with_headers_and_cookies(api: str) -> None:
-    answer = _respond(api, {"return": {
-        "statusCode": 201,
-        "headers": {"Content-Type": "text/plain", "X-Echo": "yes",
-                    "Access-Control-Allow-Origin": "https://ignored.example"},
-        "cookies": ["a=1; Path=/", "b=2"],
-        "body": "created",
-    }})
+    answer = _respond(
+        api,
+        {
+            "return": {
+                "statusCode": 201,
+                "headers": {
+                    "Content-Type": "text/plain",
+                    "X-Echo": "yes",
+                    "Access-Control-Allow-Origin": "https://ignored.example",
+                },
+                "cookies": ["a=1; Path=/", "b=2"],
+                "body": "created",
+            }
+        },
+    )
 
     assert answer.status == 201
     assert answer.body == b"created"
@@ -209,10 +251,17 @@ def test_an_explicit_response_is_mapped_with_headers_and_cookies(api: str) -> No
 
 def test_a_base64_response_body_is_decoded(api: str) -> None:
     payload = bytes(range(256))
-    answer = _respond(api, {"return": {
-        "statusCode": 200, "headers": {"content-type": "application/octet-stream"},
-        "body": base64.b64encode(payload).decode(), "isBase64Encoded": True,
-    }})
+    answer = _respond(
+        api,
+        {
+            "return": {
+                "statusCode": 200,
+                "headers": {"content-type": "application/octet-stream"},
+                "body": base64.b64encode(payload).decode(),
+                "isBase64Encoded": True,
+            }
+        },
+    )
 
     assert answer.status == 200 and answer.body == payload
 
@@ -240,9 +289,7 @@ def test_a_result_without_status_code_becomes_200_json(api: str, result: Any) ->
     ],
     ids=["raises", "string-status", "dict-body", "bad-base64", "timeout"],
 )
-def test_handler_failures_are_500_without_internals(
-    api: str, instruction: dict[str, Any]
-) -> None:
+def test_handler_failures_are_500_without_internals(api: str, instruction: dict[str, Any]) -> None:
     answer = _respond(api, instruction)
 
     assert answer.status == 500

@@ -24,8 +24,7 @@ WIRING = load_template()
 @pytest.fixture(scope="module")
 def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BackgroundCloud]:
     data_dir = tmp_path_factory.mktemp("cloud")
-    config = CloudConfig(data_dir=data_dir, endpoints_file=data_dir / "endpoints.json",
-                         seed=False)
+    config = CloudConfig(data_dir=data_dir, endpoints_file=data_dir / "endpoints.json", seed=False)
     with BackgroundCloud(config) as running:
         yield running
 
@@ -37,8 +36,11 @@ def aws(cloud: BackgroundCloud) -> Any:
 
     def client(service: str) -> Any:
         return boto3.client(
-            service, endpoint_url=endpoints.aws_endpoint_url, region_name=endpoints.region,
-            aws_access_key_id="testing", aws_secret_access_key="testing",
+            service,
+            endpoint_url=endpoints.aws_endpoint_url,
+            region_name=endpoints.region,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
         )
 
     return client
@@ -64,8 +66,9 @@ def test_every_table_is_created_as_declared(aws: Any, logical_id: str) -> None:
         assert set(created) == set(wanted)
         for name, index in wanted.items():
             assert created[name]["KeySchema"] == index["KeySchema"]
-            assert created[name]["Projection"]["ProjectionType"] == (
-                index["Projection"]["ProjectionType"]
+            assert (
+                created[name]["Projection"]["ProjectionType"]
+                == (index["Projection"]["ProjectionType"])
             )
             assert sorted(created[name]["Projection"].get("NonKeyAttributes", [])) == sorted(
                 index["Projection"].get("NonKeyAttributes", [])
@@ -138,18 +141,26 @@ def test_unsigned_cognito_calls_work(cloud: BackgroundCloud, aws: Any) -> None:
     endpoints = cloud.cloud.endpoints
     assert endpoints is not None
     cognito = aws("cognito-idp")
-    cognito.sign_up(ClientId=endpoints.user_pool_client_id, Username="ada",
-                    Password="Correct-Horse-1", UserAttributes=[{"Name": "email",
-                                                                 "Value": "ada@example.com"}])
+    cognito.sign_up(
+        ClientId=endpoints.user_pool_client_id,
+        Username="ada",
+        Password="Correct-Horse-1",
+        UserAttributes=[{"Name": "email", "Value": "ada@example.com"}],
+    )
     cognito.admin_confirm_sign_up(UserPoolId=endpoints.user_pool_id, Username="ada")
     request = urllib.request.Request(
         endpoints.cognito_url,
-        data=json.dumps({
-            "AuthFlow": "USER_PASSWORD_AUTH", "ClientId": endpoints.user_pool_client_id,
-            "AuthParameters": {"USERNAME": "ada", "PASSWORD": "Correct-Horse-1"},
-        }).encode(),
-        headers={"X-Amz-Target": "AWSCognitoIdentityProviderService.InitiateAuth",
-                 "Content-Type": "application/x-amz-json-1.1"},
+        data=json.dumps(
+            {
+                "AuthFlow": "USER_PASSWORD_AUTH",
+                "ClientId": endpoints.user_pool_client_id,
+                "AuthParameters": {"USERNAME": "ada", "PASSWORD": "Correct-Horse-1"},
+            }
+        ).encode(),
+        headers={
+            "X-Amz-Target": "AWSCognitoIdentityProviderService.InitiateAuth",
+            "Content-Type": "application/x-amz-json-1.1",
+        },
     )
 
     with urllib.request.urlopen(request, timeout=5) as response:

@@ -29,9 +29,13 @@ def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BackgroundCloud]
 def sns(cloud: BackgroundCloud) -> Any:
     endpoints = cloud.cloud.endpoints
     assert endpoints is not None
-    return boto3.client("sns", endpoint_url=endpoints.aws_endpoint_url,
-                        region_name=endpoints.region, aws_access_key_id="testing",
-                        aws_secret_access_key="testing")
+    return boto3.client(
+        "sns",
+        endpoint_url=endpoints.aws_endpoint_url,
+        region_name=endpoints.region,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
 
 
 @pytest.fixture()
@@ -87,8 +91,17 @@ def test_a_published_message_reaches_the_handler_as_the_lambda_sns_event(
     assert record["EventSubscriptionArn"] == _subscription_arn(sns, arn)
     notification = record["Sns"]
     assert set(notification) == {
-        "Type", "MessageId", "TopicArn", "Subject", "Message", "Timestamp", "SignatureVersion",
-        "Signature", "SigningCertUrl", "UnsubscribeUrl", "MessageAttributes",
+        "Type",
+        "MessageId",
+        "TopicArn",
+        "Subject",
+        "Message",
+        "Timestamp",
+        "SignatureVersion",
+        "Signature",
+        "SigningCertUrl",
+        "UnsubscribeUrl",
+        "MessageAttributes",
     }
     assert notification["Type"] == "Notification"
     assert notification["MessageId"] == message_id
@@ -109,8 +122,13 @@ def test_a_handler_can_publish_while_serving_a_request(
     endpoints = cloud.cloud.endpoints
     assert endpoints is not None
 
-    answer = call(endpoints.http_api_url, "POST", "/publish", body="from a handler",
-                  headers={"Content-Type": "text/plain"})
+    answer = call(
+        endpoints.http_api_url,
+        "POST",
+        "/publish",
+        body="from a handler",
+        headers={"Content-Type": "text/plain"},
+    )
 
     assert answer.status == 200
     assert cloud.drain_sns()
@@ -177,8 +195,12 @@ def test_a_bad_post_to_the_bridge_is_refused_and_enqueues_nothing(
     assert bridge is not None
     base = f"http://127.0.0.1:{bridge.port}"
     received = bridge.stats.received
-    notification = {"Type": "Notification", "MessageId": "m-1", "TopicArn": topics["EventsTopic"],
-                    "Message": "x"}
+    notification = {
+        "Type": "Notification",
+        "MessageId": "m-1",
+        "TopicArn": topics["EventsTopic"],
+        "Message": "x",
+    }
 
     garbage = call(base, "POST", "/sns/RecorderFunction", body="not json")
     unknown = call(base, "POST", "/sns/NoSuchFunction", body=json.dumps(notification))
@@ -194,11 +216,16 @@ def test_events_pending_at_shutdown_become_dead_letters(tmp_path: Path) -> None:
     with running_cloud(tmp_path) as cloud:
         endpoints, bridge = cloud.cloud.endpoints, cloud.cloud.bridge
         assert endpoints is not None and bridge is not None and cloud.cloud.resources
-        sns = boto3.client("sns", endpoint_url=endpoints.aws_endpoint_url,
-                           region_name=endpoints.region, aws_access_key_id="testing",
-                           aws_secret_access_key="testing")
-        message_id = sns.publish(TopicArn=cloud.cloud.resources.topics["FlakyTopic"],
-                                 Message="slow-1.5")["MessageId"]
+        sns = boto3.client(
+            "sns",
+            endpoint_url=endpoints.aws_endpoint_url,
+            region_name=endpoints.region,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+        message_id = sns.publish(
+            TopicArn=cloud.cloud.resources.topics["FlakyTopic"], Message="slow-1.5"
+        )["MessageId"]
 
         cloud.run(bridge.stop(drain_timeout=0.2))  # shutting down mid-delivery
 
