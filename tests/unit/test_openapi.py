@@ -21,7 +21,16 @@ from pydantic import ValidationError
 
 from infra.wiring import load_template
 from services.core import errors
-from services.quizzes.model import QUIZ_ID_PATTERN, MultipleChoice, QuizInput, public_question
+from services.quizzes.importers import export_document
+from services.quizzes.model import (
+    QUIZ_ID_PATTERN,
+    MultipleChoice,
+    Quiz,
+    QuizInput,
+    public_question,
+)
+from services.quizzes.rendering import quiz_body, summary_body
+from services.quizzes.summaries import QuizSummary
 
 pytestmark = pytest.mark.unit
 
@@ -274,9 +283,27 @@ def test_quiz_document_schema_agrees_with_the_model(document, accepted) -> None:
     assert (schema_accepts, model_accepts) == (accepted, accepted)
 
 
-def test_export_of_a_stored_quiz_matches_the_document_schema() -> None:
-    exported = QuizInput.model_validate(VALID_QUIZ).model_dump(mode="json")
-    assert validator("QuizDocument").is_valid(exported)
+def test_quiz_responses_match_their_schemas() -> None:
+    """What the quiz handlers render (services/quizzes/rendering.py) is what the document says."""
+    quiz = Quiz(
+        quiz_id="AbC_12-x",
+        owner_id="9f0c1d2e-0000-4000-8000-000000000000",
+        owner_name="ada",
+        created_at="2024-06-11T10:00:00.000000Z",
+        updated_at="2024-06-11T10:05:00.000000Z",
+        active=True,
+        version=2,
+        document=QuizInput.model_validate(VALID_QUIZ),
+    )
+    for schema_name, body in [
+        ("Quiz", quiz_body(quiz)),
+        ("QuizSummary", summary_body(QuizSummary.of(quiz))),
+        ("QuizDocument", export_document(quiz.document)),
+        ("QuizDocument", quiz.document.model_dump(mode="json")),
+    ]:
+        errors_found = [error.message for error in validator(schema_name).iter_errors(body)]
+        assert errors_found == [], schema_name
+    assert not validator("Quiz").is_valid({**quiz_body(quiz), "listing": "single#geography"})
 
 
 def test_public_question_schema_fits_the_model_and_hides_the_answer() -> None:
