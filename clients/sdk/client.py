@@ -192,6 +192,12 @@ class TriviaClient:
     async def get_leaderboard(self, quiz_id: str) -> Json:
         return await self._call("GET", f"/quizzes/{_segment(quiz_id)}/leaderboard")
 
+    # ------------------------------------------------------------------ live games (MQTT)
+
+    async def get_live_credentials(self) -> Json:
+        """``POST /live/credentials``: how this player connects to the live-game broker."""
+        return await self._call("POST", "/live/credentials", {})
+
     # ------------------------------------------------------------------ plumbing
 
     async def _public(self, method: str, path: str, body: Any = None) -> Any:

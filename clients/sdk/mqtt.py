@@ -7,6 +7,7 @@ the loop. Locally the client connects over plain TCP with username and password 
 login); on AWS it is built by awsiotsdk's ``direct_with_custom_authorizer`` (TLS), presenting
 the Cognito access token as the authorizer expects.
 
+- ``open_live(client)`` asks ``POST /live/credentials`` and connects with the answer;
 - ``connect`` waits for the first CONNACK and subscribes to the player's inbox;
 - ``watch_game`` subscribes to a game's broadcast topic;
 - ``send_command`` (host) and ``send_action`` (player) publish at QoS 1 on the topics carrying
@@ -39,6 +40,7 @@ from awscrt import io, mqtt5
 from awscrt.exceptions import AwsCrtError
 
 from clients.sdk import mqtt_topics as topics
+from clients.sdk.client import TriviaClient
 from clients.sdk.errors import TriviaError
 from clients.sdk.mqtt_credentials import AuthorizerLogin, BrokerLogin, MqttCredentials
 from clients.sdk.mqtt_errors import (
@@ -382,8 +384,7 @@ def _authorizer_client(
         client_id=client_id,
         auth_username=client_id,
         auth_authorizer_name=login.authorizer_name,
-        auth_token_key_name=login.token_key_name,
-        auth_token_value=login.token,
+        auth_password=login.token,
         client_options=options,
     )
 
@@ -402,3 +403,16 @@ def _describe(error: BaseException | None) -> str:
     if isinstance(error, AwsCrtError):
         return error.name
     return type(error).__name__ if error is not None else "unknown failure"
+
+
+async def open_live(client: TriviaClient, **options: Any) -> LiveConnection:
+    """Ask the API for this player's broker credentials and connect with them.
+
+    ``client`` must be logged in; ``options`` go to ``LiveConnection`` (e.g. ``bootstrap``).
+    """
+    answer = await client.get_live_credentials()
+    token = client.tokens.access_token if client.tokens is not None else None
+    credentials = MqttCredentials.from_api(answer, client.endpoints, access_token=token)
+    connection = LiveConnection(credentials, **options)
+    await connection.connect()
+    return connection

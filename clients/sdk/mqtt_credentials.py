@@ -2,9 +2,11 @@
 
 Locally the route creates the player's Mosquitto dynamic-security client and answers with its
 username (= client id = player id) and a fresh password; the client connects over plain TCP
-to the broker named in the answer or in the endpoints file. On AWS it answers with the IoT
-endpoint, the custom authorizer's name and how to present the Cognito access token; the client
-then connects with TLS through awsiotsdk's builder. Secrets never appear in ``repr``.
+to the broker named in the answer (``broker: "mosquitto"``), or in the endpoints file. On AWS
+(``broker: "aws-iot"``) it answers with the IoT endpoint, the custom authorizer's name and how
+to present the Cognito access token (``password_from: "access_token"``: the token is the
+password); the client then connects with TLS through awsiotsdk's builder. Secrets never appear
+in ``repr``.
 """
 
 from __future__ import annotations
@@ -15,8 +17,6 @@ from typing import Any
 
 from clients.sdk.endpoints import Endpoints
 from clients.sdk.errors import TriviaError
-
-DEFAULT_TOKEN_KEY = "token"
 
 
 class InvalidCredentials(TriviaError):
@@ -37,12 +37,12 @@ class BrokerLogin:
 
 @dataclass(frozen=True)
 class AuthorizerLogin:
-    """AWS IoT Core through a custom authorizer that verifies the Cognito access token."""
+    """AWS IoT Core through a custom authorizer that verifies the Cognito access token, which
+    the client presents as its password."""
 
     endpoint: str
     authorizer_name: str
     token: str = field(repr=False)
-    token_key_name: str = DEFAULT_TOKEN_KEY
     port: int | None = None
 
 
@@ -58,9 +58,11 @@ class MqttCredentials:
         client_id = _text(answer, "client_id") or _text(answer, "username")
         if not client_id:
             raise InvalidCredentials("the credentials answer names no client id")
+        if answer.get("password_from") == "access_token" or answer.get("broker") == "aws-iot":
+            return cls(client_id, _authorizer_login(answer, access_token))
         if _text(answer, "password"):
             return cls(client_id, _broker_login(answer, endpoints, client_id))
-        return cls(client_id, _authorizer_login(answer, access_token))
+        raise InvalidCredentials("the credentials answer has neither a password nor an authorizer")
 
 
 def _broker_login(answer: Mapping[str, Any], endpoints: Endpoints, client_id: str) -> BrokerLogin:
@@ -74,17 +76,15 @@ def _broker_login(answer: Mapping[str, Any], endpoints: Endpoints, client_id: st
 
 
 def _authorizer_login(answer: Mapping[str, Any], access_token: str | None) -> AuthorizerLogin:
-    endpoint = _text(answer, "endpoint") or _text(answer, "iot_endpoint")
+    endpoint = _text(answer, "host") or _text(answer, "endpoint")
     authorizer = _text(answer, "authorizer_name")
     if not endpoint or not authorizer:
-        raise InvalidCredentials("the credentials answer has neither a password nor an endpoint")
-    token = access_token or _text(answer, "token")
-    if not token:
+        raise InvalidCredentials("the credentials answer names no IoT endpoint or authorizer")
+    if not access_token:
         raise InvalidCredentials("an authorizer login needs the player's access token")
-    key = _text(answer, "token_key_name") or DEFAULT_TOKEN_KEY
     port = answer.get("port")
     return AuthorizerLogin(
-        endpoint, authorizer, token, key, port if isinstance(port, int) else None
+        endpoint, authorizer, access_token, port if isinstance(port, int) else None
     )
 
 

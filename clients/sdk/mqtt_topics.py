@@ -1,30 +1,30 @@
-"""The live-game topic layout as a client sees it (docs/mqtt.md, "Topics").
+"""The live-game topic layout as a client uses it (docs/mqtt.md, "Topics").
 
-A player publishes host commands and player actions on topics carrying their own id (the
-service takes the sender's identity from that segment), reads their private inbox, and
-subscribes to each game's broadcast topic.
+The layout is defined once, in ``services/live/topics.py`` (which also renders the policy that
+pins these topics to the connected player); the SDK reuses it and adds what only a client
+needs: which game a broadcast came from.
 """
 
 from __future__ import annotations
 
-ROOT = "trivia/live"
-ALL_GAME_EVENTS = f"{ROOT}/games/+/events"
+from services.live.topics import (
+    GAME_EVENTS_FILTER,
+    ROOT,
+    game_events,
+    host_commands,
+    player_actions,
+    player_inbox,
+)
 
-
-def host_commands(player_id: str) -> str:
-    return f"{ROOT}/hosts/{player_id}/commands"
-
-
-def player_actions(player_id: str) -> str:
-    return f"{ROOT}/players/{player_id}/actions"
-
-
-def player_inbox(player_id: str) -> str:
-    return f"{ROOT}/players/{player_id}/inbox"
-
-
-def game_events(game_id: str) -> str:
-    return f"{ROOT}/games/{game_id}/events"
+__all__ = [
+    "GAME_EVENTS_FILTER",
+    "ROOT",
+    "game_events",
+    "game_of",
+    "host_commands",
+    "player_actions",
+    "player_inbox",
+]
 
 
 def game_of(topic: str) -> str | None:

@@ -84,23 +84,31 @@ def test_topics_follow_the_documented_layout() -> None:
 
 
 def test_local_credentials_use_the_password_and_the_endpoints_broker() -> None:
-    answer = {"client_id": "p1", "username": "p1", "password": "s3cret"}
+    answer = {"broker": "mosquitto", "client_id": "p1", "username": "p1", "password": "s3cret"}
     credentials = MqttCredentials.from_api(answer, ENDPOINTS)
     assert credentials.client_id == "p1"
     assert credentials.login == BrokerLogin("127.0.0.1", 1884, "p1", "s3cret")
     assert "s3cret" not in repr(credentials)
+    elsewhere = {**answer, "host": "10.0.0.5", "port": 1999}
+    assert MqttCredentials.from_api(elsewhere, ENDPOINTS).login == BrokerLogin(
+        "10.0.0.5", 1999, "p1", "s3cret"
+    )
 
 
 def test_aws_credentials_present_the_access_token_to_the_authorizer() -> None:
     answer = {
+        "broker": "aws-iot",
+        "host": "abc-ats.iot.us-east-1.amazonaws.com",
+        "port": 443,
         "client_id": "p1",
-        "endpoint": "abc-ats.iot.us-east-1.amazonaws.com",
+        "username": "p1?x-amz-customauthorizer-name=TriviaAuthorizer",
+        "password": None,
+        "password_from": "access_token",
         "authorizer_name": "TriviaAuthorizer",
-        "token_key_name": "token",
     }
     credentials = MqttCredentials.from_api(answer, ENDPOINTS, access_token="jwt")
     assert credentials.login == AuthorizerLogin(
-        "abc-ats.iot.us-east-1.amazonaws.com", "TriviaAuthorizer", "jwt", "token"
+        "abc-ats.iot.us-east-1.amazonaws.com", "TriviaAuthorizer", "jwt", 443
     )
     assert "jwt" not in repr(credentials)
 
@@ -109,8 +117,9 @@ def test_aws_credentials_present_the_access_token_to_the_authorizer() -> None:
     "answer",
     [
         {"password": "x"},  # no client id
-        {"client_id": "p1", "endpoint": "e"},  # no authorizer
-        {"client_id": "p1", "endpoint": "e", "authorizer_name": "a"},  # no token
+        {"client_id": "p1"},  # no password, no authorizer
+        {"client_id": "p1", "broker": "aws-iot", "host": "e"},  # no authorizer
+        {"client_id": "p1", "broker": "aws-iot", "host": "e", "authorizer_name": "a"},  # no token
     ],
 )
 def test_incomplete_credentials_are_refused(answer: dict[str, str]) -> None:
