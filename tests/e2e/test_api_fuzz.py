@@ -248,7 +248,7 @@ def call(case: Any, world: FuzzWorld, headers: dict[str, str] | None = None) -> 
 def test_documented_examples_are_accepted(case, world) -> None:
     aim_at_known_ids(case, world, 1)
     response = call(case, world, headers=world.auth)
-    # 409 is the one refusal a valid example may earn: `ada` registered by an earlier run
+    # 409 is the one refusal a valid example may earn: `ada.example` registered by an earlier run
     # against the same cloud, or the quiz version moved under the PUT example.
     assert response.status_code < 400 or response.status_code == 409, response.text[:500]
 
