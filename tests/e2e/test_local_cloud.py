@@ -12,6 +12,7 @@ import pytest
 import redis
 
 from clients.sdk.endpoints import Endpoints
+from infra.local import seed
 from tests.fixtures.local.trivia_up import TriviaUp, descendants, wait_until_dead
 
 pytestmark = pytest.mark.e2e
@@ -106,3 +107,30 @@ def test_a_second_cloud_on_the_same_data_dir_is_refused(
     assert "another local cloud" in clash.stderr()
     assert descendants(clash.process.pid) == set()
     _serves(local_cloud)  # the running cloud is untouched
+
+
+def test_the_seeded_cloud_serves_the_sample_quizzes(seeded_cloud: Endpoints) -> None:
+    documents = [json.loads(path.read_text()) for path in seed.seed_files()]
+    api = seeded_cloud.http_api_url
+    player = {
+        "username": "seedcheck",
+        "email": "seedcheck@example.com",
+        "password": "Seed-Check-1!",
+    }
+    request = urllib.request.Request(
+        f"{api}/accounts",
+        data=json.dumps(player).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 201
+    token = seed.log_in(seeded_cloud, player["username"], player["password"])
+
+    listing = urllib.request.Request(
+        f"{api}/games/single", headers={"Authorization": f"Bearer {token}"}
+    )
+    with urllib.request.urlopen(listing, timeout=10) as response:
+        games = json.loads(response.read())["games"]
+
+    single = sorted(d["name"] for d in documents if d.get("mode") == "single")
+    assert single and sorted(game["name"] for game in games) == single
