@@ -1,0 +1,190 @@
+"""DynamoDB adapters of the live game: the durable game record (GamesTable) and the
+first-completion marker (PlaysTable).
+
+A live game is the item ``live#<game_id>`` of the games table: listed while it runs (the sparse
+``listing`` attribute, ``live``), with the quiz snapshot, the players, the winner of each
+question, the current question and the last broadcast ``seq`` — what a rebuild needs.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from services.core.errors import ServiceUnavailable
+from services.live.ports import GameRecord
+from services.single.dynamo import FIRST_COMPLETION, first_completion_key
+
+LISTING = "live"
+
+# A question has one winner: a second, different winner is never written over the first.
+NO_WINNER_YET_OR_SAME = "attribute_not_exists(winners.#q) OR winners.#q = :p"
+# A new game never overwrites another (ids are random; this makes a collision loud).
+NEW_GAME = "attribute_not_exists(pk)"
+# The seq only moves forward: concurrent writers never put back an older one.
+SEQ_FORWARD = "attribute_not_exists(seq) OR seq < :s"
+# The first completed play of a quiz is ranked; the same game asking again still is (a retry).
+FIRST_OR_THIS_GAME = "attribute_not_exists(play_id) OR first_play_id = :this"
+
+
+@contextmanager
+def _available() -> Iterator[None]:
+    try:
+        yield
+    except BotoCoreError:
+        raise ServiceUnavailable("storage is unreachable; try again") from None
+    except ClientError as error:
+        if _code(error) in ("ProvisionedThroughputExceededException", "ThrottlingException",
+                            "RequestLimitExceeded", "InternalServerError"):
+            raise ServiceUnavailable("storage is busy; try again") from None
+        raise
+
+
+def _code(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", ""))
+
+
+def _key(game_id: str) -> dict[str, Any]:
+    return {"pk": {"S": f"live#{game_id}"}}
+
+
+class DynamoLiveGames:
+    def __init__(self, client: Any, table_name: str) -> None:
+        self._client = client
+        self._table = table_name
+
+    def create(self, record: GameRecord) -> None:
+        with _available():
+            self._client.put_item(TableName=self._table, ConditionExpression=NEW_GAME, Item={
+                **_key(record.game_id), "game_id": {"S": record.game_id},
+                "host_id": {"S": record.host_id}, "quiz_id": {"S": record.quiz_id},
+                "quiz_name": {"S": record.quiz_name}, "mode": {"S": "live"},
+                "listing": {"S": LISTING}, "status": {"S": record.status},
+                "plan": {"S": record.plan_json}, "players": {"M": {}}, "winners": {"M": {}},
+                "q_index": {"N": "-1"}, "question": {"M": {}}, "seq": {"N": "0"},
+            })
+
+    def get(self, game_id: str) -> GameRecord | None:
+        with _available():
+            item = self._client.get_item(TableName=self._table, Key=_key(game_id),
+                                         ConsistentRead=True).get("Item")
+        if not item:
+            return None
+        return GameRecord(
+            game_id=item["game_id"]["S"], host_id=item["host_id"]["S"],
+            quiz_id=item["quiz_id"]["S"], quiz_name=item["quiz_name"]["S"],
+            status=item["status"]["S"], plan_json=item["plan"]["S"],
+            players={k: v["S"] for k, v in item.get("players", {}).get("M", {}).items()},
+            winners={k: v["S"] for k, v in item.get("winners", {}).get("M", {}).items()},
+            question_index=int(item["q_index"]["N"]),
+            question={k: v["S"] for k, v in item.get("question", {}).get("M", {}).items()},
+            seq=int(item["seq"]["N"]),
+            results_published=item.get("results_published", {}).get("BOOL", False),
+        )
+
+    def add_player(self, game_id: str, player_id: str, display_name: str, seq: int) -> None:
+        self._update(game_id, "SET players.#p = :name", {"#p": player_id},
+                     {":name": {"S": display_name}}, seq)
+
+    def started(self, game_id: str, seq: int) -> None:
+        self._update(game_id, "SET #status = :started", {"#status": "status"},
+                     {":started": {"S": "started"}}, seq)
+
+    def asked(self, game_id: str, index: int, question: dict[str, str], seq: int) -> None:
+        self._update(game_id, "SET q_index = :i, question = :q", {},
+                     {":i": {"N": str(index)},
+                      ":q": {"M": {k: {"S": v} for k, v in question.items()}}}, seq)
+
+    def won(self, game_id: str, question_id: str, player_id: str, seq: int) -> None:
+        try:
+            with _available():
+                self._client.update_item(
+                    TableName=self._table, Key=_key(game_id),
+                    UpdateExpression="SET winners.#q = :p",
+                    ConditionExpression=NO_WINNER_YET_OR_SAME,
+                    ExpressionAttributeNames={"#q": question_id},
+                    ExpressionAttributeValues={":p": {"S": player_id}},
+                )
+        except ClientError as error:
+            if _code(error) != "ConditionalCheckFailedException":
+                raise
+            # Only a rebuilt game can disagree with the record; the record wins.
+        self._seq_forward(game_id, seq)
+
+    def ended(self, game_id: str, index: int, scores: dict[str, int], seq: int) -> None:
+        with _available():
+            self._client.update_item(
+                TableName=self._table, Key=_key(game_id),
+                UpdateExpression="SET #status = :ended, q_index = :i, final_scores = :scores, "
+                                 "seq = :s REMOVE listing",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={
+                    ":ended": {"S": "ended"}, ":i": {"N": str(index)}, ":s": {"N": str(seq)},
+                    ":scores": {"S": json.dumps(scores, sort_keys=True)},
+                },
+            )
+
+    def results_sent(self, game_id: str) -> None:
+        with _available():
+            self._client.update_item(
+                TableName=self._table, Key=_key(game_id),
+                UpdateExpression="SET results_published = :yes",
+                ExpressionAttributeValues={":yes": {"BOOL": True}},
+            )
+
+    def _update(self, game_id: str, expression: str, names: dict[str, str],
+                values: dict[str, Any], seq: int) -> None:
+        request: dict[str, Any] = {"TableName": self._table, "Key": _key(game_id),
+                                   "UpdateExpression": expression,
+                                   "ExpressionAttributeValues": values}
+        if names:
+            request["ExpressionAttributeNames"] = names
+        with _available():
+            self._client.update_item(**request)
+        self._seq_forward(game_id, seq)
+
+    def _seq_forward(self, game_id: str, seq: int) -> None:
+        try:
+            with _available():
+                self._client.update_item(
+                    TableName=self._table, Key=_key(game_id), UpdateExpression="SET seq = :s",
+                    ConditionExpression=SEQ_FORWARD,
+                    ExpressionAttributeValues={":s": {"N": str(seq)}},
+                )
+        except ClientError as error:
+            if _code(error) != "ConditionalCheckFailedException":
+                raise
+
+
+class DynamoCompletionMarkers:
+    """The single-player first-completion marker, shared: one ranked play per (quiz, player)."""
+
+    def __init__(self, client: Any, plays_table: str) -> None:
+        self._client = client
+        self._table = plays_table
+
+    def first_completion(self, *, quiz_id: str, player_id: str, game_id: str,
+                         completed_at: str) -> bool:
+        this = f"live#{game_id}"
+        try:
+            with _available():
+                self._client.put_item(
+                    TableName=self._table,
+                    Item={
+                        "play_id": {"S": first_completion_key(quiz_id, player_id)},
+                        "item_type": {"S": FIRST_COMPLETION}, "quiz_id": {"S": quiz_id},
+                        "player_id": {"S": player_id}, "first_play_id": {"S": this},
+                        "completed_at": {"S": completed_at},
+                    },
+                    ConditionExpression=FIRST_OR_THIS_GAME,
+                    ExpressionAttributeValues={":this": {"S": this}},
+                )
+            return True
+        except ClientError as error:
+            if _code(error) == "ConditionalCheckFailedException":
+                return False
+            raise

@@ -1,0 +1,41 @@
+"""Typed settings of the live-game functions, read once at cold start."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from services.core.settings import AwsSettings
+
+
+class LiveSettings(AwsSettings):
+    quizzes_table: str = Field(min_length=1)
+    plays_table: str = Field(min_length=1)
+    players_table: str = Field(min_length=1)
+    games_table: str = Field(min_length=1)
+    leaderboard_topic_arn: str = Field(min_length=1)
+    progress_topic_arn: str = Field(min_length=1)
+    redis_url: str = Field(min_length=1)
+    # ElastiCache Serverless speaks the cluster protocol; the local Redis is one plain server.
+    redis_cluster: bool = False
+    # https://<prefix>-ats.iot.<region>.amazonaws.com on AWS, the local iot-data stand-in
+    # locally. Explicit, because locally AWS_ENDPOINT_URL points every other client at moto.
+    iot_data_endpoint: str = Field(min_length=1)
+
+
+class CredentialSettings(AwsSettings):
+    """``POST /live/credentials``: ``aws`` returns how to reach IoT Core; ``mosquitto`` issues
+    a dynamic-security client on the local broker."""
+
+    mqtt_credentials: str = Field(default="aws", pattern="^(aws|mosquitto)$")
+    iot_endpoint: str | None = None  # the broker host players connect to (AWS)
+    iot_authorizer_name: str | None = None
+    # Mosquitto (local): where its admin client connects, and the host/ports players use.
+    mqtt_host: str = "127.0.0.1"
+    mqtt_port: int = 0
+    mqtt_ws_url: str | None = None
+    mqtt_admin_username: str | None = None
+    mqtt_admin_password: str | None = None
+
+
+class AuthorizerSettings(AwsSettings):
+    aws_account_id: str = Field(default="", pattern=r"^\d{12}$|^$")
