@@ -74,7 +74,8 @@ def serve() -> None:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no per-request lines
     dispatcher = DomainDispatcherApplication(create_backend_app)
     for backend in WARM_BACKENDS:
-        dispatcher.app_instances[backend] = create_backend_app(backend)
+        # Keyed as the dispatcher keys them: by moto module name (cognitoidp, not cognito-idp).
+        dispatcher.app_instances[backend] = create_backend_app(backend)  # type: ignore[arg-type]
     server = make_server("127.0.0.1", 0, SerializedApp(dispatcher), threaded=True)
     # moto's state lives in memory only: nothing to flush, so leave at once.
     signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
