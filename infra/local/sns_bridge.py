@@ -16,6 +16,7 @@ destination). Nothing is dropped: at shutdown, events still pending become dead 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import logging
 import re
@@ -50,6 +51,7 @@ class _Delivery:
     function: str
     event: dict[str, Any]
     message_id: str
+    number: int  # unique per bridge: the key while pending
     attempts: int = 0
     errors: list[str] = field(default_factory=list)
 
@@ -98,7 +100,8 @@ class SnsBridge:
         self._subscriptions: dict[tuple[str, str], str] = {}  # (function, topic ARN) -> sub ARN
         self._queue: asyncio.Queue[_Delivery] = asyncio.Queue()
         self._in_flight: set[asyncio.Task[None]] = set()
-        self._pending: dict[int, _Delivery] = {}
+        self._pending: dict[int, _Delivery] = {}  # by delivery number
+        self._numbers = itertools.count()
         self._idle = asyncio.Event()
         self._idle.set()
         self._worker: asyncio.Task[None] | None = None
@@ -175,9 +178,11 @@ class SnsBridge:
         if notification.get("Type", "Notification") != "Notification":
             logger.debug("ignoring SNS %s for %s", notification.get("Type"), function)
             return web.Response(text="ok")
-        delivery = _Delivery(function, sns_event(notification, subscription), message_id)
+        delivery = _Delivery(
+            function, sns_event(notification, subscription), message_id, next(self._numbers)
+        )
         self.stats.received += 1
-        self._pending[id(delivery)] = delivery
+        self._pending[delivery.number] = delivery
         self._idle.clear()
         self._queue.put_nowait(delivery)
         return web.Response(text="ok")
@@ -220,14 +225,14 @@ class SnsBridge:
             self._done(delivery)
 
     def _done(self, delivery: _Delivery) -> None:
-        self._pending.pop(id(delivery), None)
+        self._pending.pop(delivery.number, None)
         if not self._pending:
             self._idle.set()
 
     def _dead_letter(self, delivery: _Delivery) -> None:
-        if id(delivery) not in self._pending:
+        if delivery.number not in self._pending:
             return  # delivered or already kept: write each event once
-        self._pending.pop(id(delivery))
+        self._pending.pop(delivery.number)
         directory = self._dead_letter_dir / _SAFE_NAME.sub("_", delivery.function)
         directory.mkdir(parents=True, exist_ok=True)
         target = directory / f"{_SAFE_NAME.sub('_', delivery.message_id)}.json"
