@@ -85,7 +85,7 @@ class DynsecCredentials:
         self._admin = admin
         self._host, self._port, self._ws_url = host, port, ws_url
 
-    def issue(self, player_id: str, token: str) -> MqttCredentials:
+    def issue(self, player_id: str) -> MqttCredentials:
         policy = PlayerPolicy(player_id)
         password = secrets.token_urlsafe(24)
         replies = self._admin.execute(
@@ -115,7 +115,7 @@ class IotCoreCredentials:
         self._endpoint = endpoint
         self._authorizer = authorizer_name
 
-    def issue(self, player_id: str, token: str) -> MqttCredentials:
+    def issue(self, player_id: str) -> MqttCredentials:
         policy = PlayerPolicy(player_id)
         return MqttCredentials({
             "broker": "aws-iot", "host": self._endpoint, "port": 443, "alpn": "mqtt",

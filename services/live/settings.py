@@ -36,6 +36,3 @@ class CredentialSettings(AwsSettings):
     mqtt_admin_username: str | None = None
     mqtt_admin_password: str | None = None
 
-
-class AuthorizerSettings(AwsSettings):
-    aws_account_id: str = Field(default="", pattern=r"^\d{12}$|^$")

@@ -59,7 +59,7 @@ class Inbox:
 
 def player(broker: mosquitto.MosquittoProcess, issuer: DynsecCredentials, player_id: str,
            inbox: Inbox | None = None, *, websocket: bool = False) -> MqttConnection:
-    credentials = issuer.issue(player_id, "token").body
+    credentials = issuer.issue(player_id).body
     address = broker.ws_address if websocket else broker.address
     return MqttConnection(address, client_id=credentials["client_id"],
                           username=credentials["username"], password=credentials["password"],
@@ -97,8 +97,8 @@ def test_a_player_connects_over_tcp_and_websockets_and_reaches_only_their_topics
 def test_connecting_with_another_identity_or_a_wildcard_client_id_is_refused(
     broker: mosquitto.MosquittoProcess, issuer: DynsecCredentials, client_id: str,
 ) -> None:
-    issuer.issue("bob", "token")
-    alice = issuer.issue("alice", "token").body
+    issuer.issue("bob")
+    alice = issuer.issue("alice").body
     with pytest.raises(MqttRefused):
         MqttConnection(broker.address, client_id=client_id, username="alice",
                        password=alice["password"]).connect(3)
@@ -107,14 +107,14 @@ def test_connecting_with_another_identity_or_a_wildcard_client_id_is_refused(
 def test_another_players_name_without_their_password_is_refused(
     broker: mosquitto.MosquittoProcess, issuer: DynsecCredentials,
 ) -> None:
-    alice = issuer.issue("alice", "token").body
-    bob = issuer.issue("bob", "token").body
+    alice = issuer.issue("alice").body
+    bob = issuer.issue("bob").body
     with pytest.raises(MqttRefused):
         MqttConnection(broker.address, client_id="bob", username="bob",
                        password=alice["password"]).connect(3)
     assert bob["password"] != alice["password"]
-    old = issuer.issue("carol", "token").body
-    issuer.issue("carol", "token")  # issuing again replaces the password
+    old = issuer.issue("carol").body
+    issuer.issue("carol")  # issuing again replaces the password
     with pytest.raises(MqttRefused):
         MqttConnection(broker.address, client_id="carol", username="carol",
                        password=old["password"]).connect(3)
@@ -161,7 +161,7 @@ def test_a_player_publishing_to_host_or_broadcast_topics_is_refused_and_nothing_
 def test_a_retained_publish_is_refused_nothing_delivered_or_retained(
     broker: mosquitto.MosquittoProcess, issuer: DynsecCredentials, target: str,
 ) -> None:
-    credentials = issuer.issue("rita", "token").body
+    credentials = issuer.issue("rita").body
     topic = {"broadcast": topics.game_events("g1"), "host": topics.host_commands("bob"),
              "own_actions": topics.player_actions("rita")}[target]
     seen = Inbox()

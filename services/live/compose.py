@@ -1,0 +1,108 @@
+"""Composition root of the live-game functions: adapters from typed settings, built once per
+warm container on first use. Nothing here runs at import time."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from functools import cache
+from typing import Any
+
+import boto3
+import redis
+from botocore.config import Config
+
+from services.core import aws
+from services.core.auth import JwksCache, TokenVerifier
+from services.core.settings import AuthSettings
+from services.live.dynamo import DynamoCompletionMarkers, DynamoLiveGames
+from services.live.dynsec import DynsecAdmin, DynsecCredentials, IotCoreCredentials
+from services.live.mqtt_client import BrokerAddress
+from services.live.ports import CredentialIssuer
+from services.live.publisher import IotDataPublisher
+from services.live.settings import CredentialSettings, LiveSettings
+from services.live.store import RedisLiveStore
+from services.live.use_cases import LiveServices
+from services.players.dynamo import DynamoProfileStore
+from services.quizzes.repository import DynamoQuizRepository
+from services.single.publisher import SnsResultPublisher
+
+_REDIS_TIMEOUT_SECONDS = 2.0
+# A message is small and a game waits on it: short timeouts, one retry.
+_IOT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 2}, connect_timeout=2,
+                     read_timeout=5, max_pool_connections=64)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def redis_client(settings: LiveSettings) -> Any:
+    options: dict[str, Any] = {
+        "socket_timeout": _REDIS_TIMEOUT_SECONDS,
+        "socket_connect_timeout": _REDIS_TIMEOUT_SECONDS,
+        "decode_responses": True,
+    }
+    if settings.redis_cluster:
+        return redis.RedisCluster.from_url(settings.redis_url, **options)
+    return redis.Redis.from_url(settings.redis_url, health_check_interval=30, **options)
+
+
+def iot_data_client(settings: LiveSettings) -> Any:
+    return boto3.session.Session().client(
+        "iot-data", region_name=settings.aws_region, endpoint_url=settings.iot_data_endpoint,
+        config=_IOT_CONFIG)
+
+
+class _ProfileNames:
+    def __init__(self, profiles: DynamoProfileStore) -> None:
+        self._profiles = profiles
+
+    def display_name(self, player_id: str) -> str | None:
+        profile = self._profiles.get(player_id)
+        return (profile.display_name or profile.username) if profile else None
+
+
+@cache
+def live_services() -> LiveServices:
+    """The use cases' dependencies; tests call ``live_services.cache_clear()``."""
+    settings = LiveSettings()  # type: ignore[call-arg]  # filled from the environment
+    dynamodb = aws.client("dynamodb", settings.aws_region)
+    return LiveServices(
+        store=RedisLiveStore(redis_client(settings)),
+        records=DynamoLiveGames(dynamodb, settings.games_table),
+        sink=IotDataPublisher(iot_data_client(settings)),
+        quizzes=DynamoQuizRepository(dynamodb, settings.quizzes_table),
+        profiles=_ProfileNames(DynamoProfileStore(dynamodb, settings.players_table)),
+        publisher=SnsResultPublisher(
+            aws.client("sns", settings.aws_region),
+            (settings.leaderboard_topic_arn, settings.progress_topic_arn)),
+        markers=DynamoCompletionMarkers(dynamodb, settings.plays_table),
+        clock=utc_now,
+    )
+
+
+@cache
+def credential_issuer() -> CredentialIssuer:
+    settings = CredentialSettings()  # type: ignore[call-arg]
+    if settings.mqtt_credentials == "mosquitto":
+        if not (settings.mqtt_port and settings.mqtt_admin_username
+                and settings.mqtt_admin_password):
+            raise RuntimeError("MQTT_PORT, MQTT_ADMIN_USERNAME and MQTT_ADMIN_PASSWORD are "
+                               "required when MQTT_CREDENTIALS=mosquitto")
+        admin = DynsecAdmin(BrokerAddress(settings.mqtt_host, settings.mqtt_port),
+                            username=settings.mqtt_admin_username,
+                            password=settings.mqtt_admin_password)
+        return DynsecCredentials(admin, host=settings.mqtt_host, port=settings.mqtt_port,
+                                 ws_url=settings.mqtt_ws_url)
+    if not (settings.iot_endpoint and settings.iot_authorizer_name):
+        raise RuntimeError("IOT_ENDPOINT and IOT_AUTHORIZER_NAME are required on AWS")
+    return IotCoreCredentials(endpoint=settings.iot_endpoint,
+                              authorizer_name=settings.iot_authorizer_name)
+
+
+@cache
+def token_verifier() -> TokenVerifier:
+    settings = AuthSettings()  # type: ignore[call-arg]
+    return TokenVerifier(issuer=settings.issuer, client_id=settings.user_pool_client_id,
+                         jwks=JwksCache(settings.jwks))
+
