@@ -168,3 +168,61 @@ def hosted(
     click.echo(json.dumps(report.summary()))
     if report.errors:
         sys.exit(1)
+
+
+@demo.command()
+@click.option("--players", type=click.IntRange(min=1), default=10, show_default=True)
+@click.option("--questions", type=click.IntRange(1, 100), default=5, show_default=True)
+@click.option(
+    "--accuracy",
+    type=click.FloatRange(0.0, 1.0),
+    default=0.7,
+    show_default=True,
+    help="Chance that a bot answers a question right (one bot always knows the answer).",
+)
+@click.option(
+    "--think-ms",
+    default="0..300",
+    show_default=True,
+    callback=parse_range,
+    help="Thinking time per question, MIN..MAX milliseconds.",
+)
+@click.option("--seed", type=int, help="Replay the quiz and the bots' choices [default: random].")
+@click.option("--concurrency", type=click.IntRange(1, 500), default=20, show_default=True)
+@click.option(
+    "--verify-timeout",
+    type=click.FloatRange(min=0.0),
+    help="Seconds to wait for leaderboard and experience to catch up [default: 30 + 1 per player].",
+)
+@endpoints_option
+def live(
+    players: int,
+    questions: int,
+    accuracy: float,
+    think_ms: tuple[int, int],
+    seed: int | None,
+    concurrency: int,
+    verify_timeout: float | None,
+    endpoints_file: Path | None,
+) -> None:
+    """A host bot runs a live-scoreboard game over MQTT for N player bots; first correct answer
+    wins. Exits 0 only without errors and with exactly one winner per question."""
+    from clients.bots.demo_live import LiveDemoSettings, run_live_demo
+
+    endpoints = load_endpoints(endpoints_file)
+    if seed is None:
+        seed = secrets.randbits(32)
+    common = DemoSettings(
+        players=players,
+        accuracy=accuracy,
+        think_ms=think_ms,
+        seed=seed,
+        concurrency=concurrency,
+        verify_timeout=30.0 + players if verify_timeout is None else verify_timeout,
+    )
+    settings = LiveDemoSettings(demo=common, questions=questions)
+    report = run(run_live_demo(endpoints, settings, progress=_progress))
+    _explain(report, seed)
+    click.echo(json.dumps(report.summary()))
+    if not report.ok:
+        sys.exit(1)

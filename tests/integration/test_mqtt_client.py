@@ -1,7 +1,7 @@
 """``LiveConnection`` against a real Mosquitto of its own (loopback, a free port, minimal config).
 
-The broker has two password users: ``p1`` with the player policy's topics (docs/mqtt.md) as an
-ACL file, and ``svc`` standing in for the service (every live topic). Restarting the broker
+The broker has two password users: ``p1`` with the player policy's topics (docs/mqtt.md) as
+ACL patterns, and ``svc`` standing in for the service (every live topic). Restarting the broker
 drops every session, which is what the reconnect test needs.
 """
 
@@ -9,106 +9,34 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
-import socket
 import subprocess
 import time
-from collections.abc import AsyncIterator, Coroutine, Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from clients.sdk.mqtt import LiveConnection
-from clients.sdk.mqtt_credentials import BrokerLogin, MqttCredentials
 from clients.sdk.mqtt_errors import BrokerRefused, BrokerUnreachable, OperationRefused
 from clients.sdk.mqtt_messages import LiveMessage
+from tests.integration.test_mqtt_client_support import WAIT, Broker, needs_mosquitto, run
 
-pytestmark = [
-    pytest.mark.integration,
-    pytest.mark.skipif(shutil.which("mosquitto") is None, reason="mosquitto is not on PATH"),
-]
+pytestmark = [pytest.mark.integration, needs_mosquitto]
 
 PLAYER, SERVICE = "p1", "svc"
 PASSWORDS = {PLAYER: "player-secret", SERVICE: "service-secret"}
 EVENTS = "trivia/live/games/g1/events"
-ACL = f"""user {PLAYER}
-topic write trivia/live/players/{PLAYER}/actions
-topic write trivia/live/hosts/{PLAYER}/commands
-topic read trivia/live/players/{PLAYER}/inbox
-topic read trivia/live/games/+/events
-user {SERVICE}
-topic readwrite trivia/live/#
-"""
-WAIT = 10.0
-
-
-class Broker:
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
-        self.port = _free_port()
-        self.process: subprocess.Popen[bytes] | None = None
-        passwords = directory / "passwords"
-        for user, password in PASSWORDS.items():
-            create = ["-c"] if not passwords.exists() else []
-            command = ["mosquitto_passwd", *create, "-b", str(passwords), user, password]
-            subprocess.run(command, check=True, capture_output=True)
-        (directory / "acl").write_text(ACL)
-        (directory / "mosquitto.conf").write_text(
-            f"listener {self.port} 127.0.0.1\n"
-            "allow_anonymous false\n"
-            f"password_file {passwords}\n"
-            f"acl_file {directory / 'acl'}\n"
-            "persistence false\n"
-            "user root\n"
-        )
-
-    def start(self) -> None:
-        config = str(self.directory / "mosquitto.conf")
-        log = (self.directory / "mosquitto.log").open("ab")
-        self.process = subprocess.Popen(["mosquitto", "-c", config], stdout=log, stderr=log)
-        deadline = time.monotonic() + WAIT
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError(f"mosquitto did not listen on {self.port}")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=WAIT)
-            self.process = None
-
-    def credentials(self, user: str, password: str | None = None) -> MqttCredentials:
-        login = BrokerLogin("127.0.0.1", self.port, user, password or PASSWORDS[user])
-        return MqttCredentials(user, login)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture
 def broker(tmp_path: Path) -> Iterator[Broker]:
-    if shutil.which("mosquitto_passwd") is None:
-        pytest.skip("mosquitto_passwd is not on PATH")
-    running = Broker(tmp_path)
+    running = Broker(tmp_path, PASSWORDS, services=(SERVICE,))
     running.start()
     try:
         yield running
     finally:
         running.stop()
-
-
-def run(scenario: Coroutine[Any, Any, None]) -> None:
-    """No asyncio plugin here: each test runs its scenario in a fresh loop, with a time limit."""
-    asyncio.run(asyncio.wait_for(scenario, timeout=60))
 
 
 @asynccontextmanager

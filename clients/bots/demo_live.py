@@ -1,0 +1,251 @@
+"""The live demo: a host bot runs a live-scoreboard game over MQTT for N player bots, checked.
+
+1. Register a fresh author, who is also the host (names unique per run); create a live quiz
+   (live_quiz.py) and export it for the answer key the player bots use.
+2. Register and log in N player bots, ``concurrency`` at a time (demo_single's helpers).
+3. Everyone asks ``POST /live/credentials`` and connects to the broker, ``concurrency`` at a
+   time; all connections share awscrt's event-loop group. The host bot opens the game, the
+   player bots join it, and the game runs (shells/mqtt_live.py). All bots share this process
+   and its event loop, so the scoreboard latency is on one monotonic clock.
+4. Check the game as the bots saw it and what the writers did (live_checks.py,
+   demo_checks.verify_writers): leaderboard, experience and wins must match the final
+   scoreboard.
+
+With ``ringer`` (the default) the first player bot always knows the answer, so every question
+has a winner whatever the accuracy and the number of players; the others are right with
+probability ``accuracy``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from awscrt import io
+
+from clients.bots.demo_checks import verify_writers
+from clients.bots.demo_single import (
+    Bot,
+    DemoReport,
+    DemoSettings,
+    Progress,
+    _bounded,
+    _new_player,
+    _register_bots,
+    answer_key,
+    no_progress,
+    percentile,
+)
+from clients.bots.live import Announce, Begin, Done
+from clients.bots.live_checks import (
+    game_problems,
+    questions_with_one_winner,
+    wins_problems,
+    writer_expectations,
+)
+from clients.bots.live_host import HostSettings, LiveHost
+from clients.bots.live_player import LivePlayer, PlayerSettings
+from clients.bots.live_quiz import TIME_LIMIT_SECONDS, live_quiz
+from clients.bots.shells.mqtt_live import ScoreboardLatency, Seat, drive
+from clients.sdk.client import TriviaClient
+from clients.sdk.endpoints import Endpoints
+from clients.sdk.errors import TriviaError
+from clients.sdk.mqtt import LiveConnection, open_live
+from clients.sdk.transport import new_session
+
+
+@dataclass(frozen=True)
+class LiveDemoSettings:
+    demo: DemoSettings  # players, accuracy, think time, seed, concurrency, verify timeout
+    questions: int = 5
+    lobby_timeout: float = 120.0
+    ringer: bool = True
+
+    @property
+    def idle_timeout(self) -> float:
+        """How long a bot waits for any message: the lobby, then a whole question."""
+        return self.lobby_timeout + 3 * TIME_LIMIT_SECONDS
+
+
+@dataclass
+class LiveReport(DemoReport):
+    questions: int = 0
+    winners: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.errors == 0 and self.winners == self.questions
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "mode": "live",
+            "players": self.players,
+            "questions": self.questions,
+            "winners": self.winners,
+            "errors": self.errors,
+            "scoreboard_p50_ms": percentile(self.latencies_ms, 50),
+            "scoreboard_p95_ms": percentile(self.latencies_ms, 95),
+        }
+
+
+@dataclass
+class Table:
+    """Everyone at the game: the host and the players, each with a live connection."""
+
+    host: tuple[Bot, LiveConnection]
+    players: list[tuple[Bot, LiveConnection]] = field(default_factory=list)
+
+    def connections(self) -> list[LiveConnection]:
+        return [self.host[1], *(connection for _, connection in self.players)]
+
+
+async def run_live_demo(
+    endpoints: Endpoints, settings: LiveDemoSettings, progress: Progress = no_progress
+) -> LiveReport:
+    run_id = secrets.token_hex(4)  # fresh names every run, whatever the seed
+    common = settings.demo
+    report = LiveReport(common.players, run_id=run_id, questions=settings.questions)
+    rng = random.Random(common.seed)
+    async with new_session(connection_limit=common.concurrency) as session:
+        try:
+            author = await _new_player(endpoints, session, f"demo_{run_id}_host")
+            quiz_id, knowledge = await _publish_quiz(
+                author, live_quiz(run_id, settings.questions, rng)
+            )
+        except TriviaError as error:
+            report.error(f"setup:{error.code}", error.message)
+            return report
+        report.quiz_id = quiz_id
+        bots = await _register_bots(endpoints, session, common, run_id, report, progress)
+        table = await _seat(Bot(f"demo_{run_id}_host", author), bots, common, report, progress)
+        if table is None:
+            return report
+        try:
+            host, players = await _play(table, quiz_id, knowledge, settings, rng, report)
+        finally:
+            await asyncio.gather(*(connection.close() for connection in table.connections()))
+        await _verify(author, table, quiz_id, host, players, common, report)
+    return report
+
+
+async def _publish_quiz(
+    author: TriviaClient, document: dict[str, Any]
+) -> tuple[str, dict[str, str]]:
+    created = await author.create_quiz(document)  # a live quiz is played by its owner's games
+    exported = await author.export_quiz(created["quiz_id"])
+    return created["quiz_id"], answer_key(created["questions"], exported["questions"])
+
+
+async def _seat(
+    host: Bot, bots: list[Bot], common: DemoSettings, report: LiveReport, progress: Progress
+) -> Table | None:
+    """Connect the host and every player bot; a bot that cannot connect counts as an error."""
+    bootstrap = io.ClientBootstrap.get_or_create_static_default()  # one event-loop group
+
+    async def connect(bot: Bot) -> tuple[Bot, LiveConnection] | None:
+        try:
+            return bot, await open_live(bot.client, bootstrap=bootstrap)
+        except TriviaError as error:
+            report.error(f"connect:{error.code}", f"{bot.username}: {error.message}")
+            return None
+
+    with progress("connecting", len(bots) + 1) as bar:
+        seated = await _bounded(common.concurrency, (connect(bot) for bot in [host, *bots]), bar)
+    if seated[0] is None:
+        await asyncio.gather(*(pair[1].close() for pair in seated if pair is not None))
+        return None
+    return Table(seated[0], [pair for pair in seated[1:] if pair is not None])
+
+
+async def _play(
+    table: Table,
+    quiz_id: str,
+    knowledge: dict[str, str],
+    settings: LiveDemoSettings,
+    rng: random.Random,
+    report: LiveReport,
+) -> tuple[LiveHost, dict[str, LivePlayer]]:
+    host = LiveHost(
+        HostSettings(players=len(table.players), lobby_timeout_seconds=settings.lobby_timeout),
+        quiz_id,
+    )
+    latency = ScoreboardLatency()
+    announced: asyncio.Future[Announce] = asyncio.get_running_loop().create_future()
+    host_seat = Seat(table.host[1].player_id, is_host=True, on_announce=announced.set_result)
+    idle = settings.idle_timeout
+    host_run = asyncio.create_task(
+        drive(host, table.host[1], Begin(), host_seat, idle_timeout=idle)
+    )
+    await asyncio.wait({host_run, announced}, return_when=asyncio.FIRST_COMPLETED)
+    if not announced.done():
+        await host_run
+        return host, {}
+    game_id = announced.result().game_id
+    players = {
+        bot.username: LivePlayer(
+            _player_settings(settings, ringer=index == 0),
+            random.Random(rng.getrandbits(64)),
+            game_id,
+            connection.player_id,
+            knowledge,
+        )
+        for index, (bot, connection) in enumerate(table.players)
+    }
+    runs = [
+        drive(
+            players[bot.username],
+            connection,
+            Begin(),
+            Seat(connection.player_id, latency=latency),
+            idle_timeout=idle,
+        )
+        for bot, connection in table.players
+    ]
+    await asyncio.gather(host_run, _all(runs))
+    report.latencies_ms = latency.samples_ms()
+    report.plays = sum(1 for player in players.values() if player.done and player.done.ok)
+    return host, players
+
+
+def _player_settings(settings: LiveDemoSettings, *, ringer: bool) -> PlayerSettings:
+    common = settings.demo
+    accuracy = 1.0 if ringer and settings.ringer else common.accuracy
+    return PlayerSettings(accuracy=accuracy, think_seconds=common.think_seconds)
+
+
+async def _all(runs: Sequence[Any]) -> list[Done]:
+    return list(await asyncio.gather(*runs))
+
+
+async def _verify(
+    author: TriviaClient,
+    table: Table,
+    quiz_id: str,
+    host: LiveHost,
+    players: dict[str, LivePlayer],
+    common: DemoSettings,
+    report: LiveReport,
+) -> None:
+    report.winners = questions_with_one_winner(host)
+    for code, problem in game_problems(host, players):
+        report.error(code, problem)
+    if not host.done or not host.done.ok:
+        return  # no game ended: the writers have nothing to show
+    clients = {bot.username: bot.client for bot, _ in table.players}
+    expected = writer_expectations(host, players)
+    finished = {name: clients[name] for name in expected.scores}
+    mismatches = await verify_writers(
+        author,
+        finished,
+        quiz_id,
+        expected,
+        timeout=common.verify_timeout,
+        concurrency=common.concurrency,
+    )
+    mismatches += await wins_problems(finished, expected, concurrency=common.concurrency)
+    for code, problem in mismatches:
+        report.error(code, problem)
