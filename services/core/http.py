@@ -111,6 +111,8 @@ class Request:
             data = json.loads(self.raw_body)
         except (ValueError, UnicodeDecodeError) as exc:
             raise MalformedJson(f"request body is not valid JSON: {exc}") from None
+        except RecursionError:  # "[[[[..." nested past the parser's stack: not a JSON we take
+            raise MalformedJson("request body is nested too deeply") from None
         return validate(model, data)
 
     def path_param(self, name: str, *, max_length: int = 64) -> str:

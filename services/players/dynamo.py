@@ -9,14 +9,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
 
 from services.core.errors import ServiceUnavailable
+from services.core.provider_errors import error_code, transient_errors
 from services.players.profile import Profile, ProfileChanges
 from services.players.progress import Credit
 
@@ -49,14 +49,6 @@ _CREDIT = (
     "SET #created_at = if_not_exists(#created_at, :now)"
 )
 
-_TRANSIENT = frozenset({
-    "ProvisionedThroughputExceededException",
-    "ThrottlingException",
-    "RequestLimitExceeded",
-    "InternalServerError",
-    "ServiceUnavailable",
-    "TransactionInProgressException",
-})
 
 
 def _utc_now() -> str:
@@ -72,7 +64,7 @@ class DynamoProfileStore:
         self._clock = clock
 
     def get(self, player_id: str) -> Profile | None:
-        with _transient_errors():
+        with transient_errors("player store"):
             response = self._client.get_item(
                 TableName=self._table, Key=_profile_key(player_id), ConsistentRead=True
             )
@@ -82,7 +74,7 @@ class DynamoProfileStore:
         return _profile(item)
 
     def ensure(self, player_id: str, username: str) -> Profile:
-        with _transient_errors():
+        with transient_errors("player store"):
             response = self._client.update_item(
                 TableName=self._table,
                 Key=_profile_key(player_id),
@@ -101,7 +93,7 @@ class DynamoProfileStore:
     def update(self, player_id: str, changes: ProfileChanges) -> Profile:
         fields = changes.as_dict()
         try:
-            with _transient_errors():
+            with transient_errors("player store"):
                 response = self._client.update_item(
                     TableName=self._table,
                     Key=_profile_key(player_id),
@@ -112,7 +104,7 @@ class DynamoProfileStore:
                     ReturnValues="ALL_NEW",
                 )
         except ClientError as error:
-            if _code(error) == "ConditionalCheckFailedException":
+            if error_code(error) == "ConditionalCheckFailedException":
                 raise ServiceUnavailable("the profile is not there yet; try again") from None
             raise
         return _profile(response["Attributes"])
@@ -142,12 +134,12 @@ class DynamoProfileStore:
         put = {"TableName": self._table, "Item": marker,
                "ConditionExpression": CREDIT_NOT_YET_APPLIED}
         try:
-            with _transient_errors():
+            with transient_errors("player store"):
                 self._client.transact_write_items(
                     TransactItems=[{"Put": put}, {"Update": counters}]
                 )
         except ClientError as error:
-            if _code(error) != "TransactionCanceledException":
+            if error_code(error) != "TransactionCanceledException":
                 raise
             if _first_cancellation_code(error) == "ConditionalCheckFailed":
                 return False  # applied by an earlier delivery: done
@@ -177,22 +169,8 @@ def _profile(item: Mapping[str, Any]) -> Profile:
     )
 
 
-def _code(error: ClientError) -> str:
-    return str(error.response.get("Error", {}).get("Code", ""))
-
 
 def _first_cancellation_code(error: ClientError) -> str:
     reasons = error.response.get("CancellationReasons") or [{}]
     return str(reasons[0].get("Code") or "None")
 
-
-@contextmanager
-def _transient_errors() -> Iterator[None]:
-    try:
-        yield
-    except ClientError as error:
-        if _code(error) in _TRANSIENT:
-            raise ServiceUnavailable("the player store is busy; try again") from None
-        raise
-    except BotoCoreError:
-        raise ServiceUnavailable("the player store is unreachable; try again") from None

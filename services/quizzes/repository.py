@@ -16,6 +16,7 @@ from botocore.exceptions import ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from services.core.errors import QuizNotFound, ServiceUnavailable
+from services.core.provider_errors import TRANSIENT_CODES, error_code
 from services.quizzes import items
 from services.quizzes.errors import QuizIdTaken, QuizVersionConflict
 from services.quizzes.filters import listed_category, listed_mode
@@ -33,13 +34,6 @@ UNCHANGED_SINCE_READ = "#version = :expected_version"
 
 _CONDITION_NAMES = {"#owner_id": "owner_id", "#version": "version"}
 _CONDITION_FAILED = "ConditionalCheckFailedException"
-_RETRYABLE_CODES = frozenset({
-    "ProvisionedThroughputExceededException",
-    "ThrottlingException",
-    "RequestLimitExceeded",
-    "InternalServerError",
-    "ServiceUnavailable",
-})
 _BATCH_GET_LIMIT = 100
 _SCAN_PAGE_BUDGET = 10
 
@@ -197,7 +191,7 @@ class DynamoQuizRepository:
         try:
             response: dict[str, Any] = getattr(self._client, operation)(**request)
         except ClientError as error:
-            if _error_code(error) in _RETRYABLE_CODES:
+            if error_code(error) in TRANSIENT_CODES:
                 raise _unavailable(operation) from error
             raise
         except (BotoConnectionError, HTTPClientError) as error:
@@ -208,7 +202,7 @@ class DynamoQuizRepository:
         try:
             return self._call(operation, **request)
         except ClientError as error:
-            if _error_code(error) != _CONDITION_FAILED:
+            if error_code(error) != _CONDITION_FAILED:
                 raise
             raise _ConditionFailed(error.response.get("Item")) from None
 
@@ -304,6 +298,3 @@ def _version_conflict(quiz_id: str, expected: int, current: int) -> QuizVersionC
 def _unavailable(operation: str) -> ServiceUnavailable:
     return ServiceUnavailable(f"the quiz store did not answer ({operation}); retry shortly")
 
-
-def _error_code(error: ClientError) -> str:
-    return str(error.response.get("Error", {}).get("Code", ""))

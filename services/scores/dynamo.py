@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
 
-from services.core.errors import ServiceUnavailable
+from services.core.provider_errors import error_code, transient_errors
 from services.scores.leaderboard import LeaderboardEntry
 
 BY_SCORE = "by_score"
@@ -17,13 +16,6 @@ BY_SCORE = "by_score"
 # first completed play (and two deliveries racing in parallel write once).
 NO_ENTRY_FOR_PLAYER_YET = "attribute_not_exists(player_id)"
 
-_TRANSIENT = frozenset({
-    "ProvisionedThroughputExceededException",
-    "ThrottlingException",
-    "RequestLimitExceeded",
-    "InternalServerError",
-    "ServiceUnavailable",
-})
 
 
 class DynamoLeaderboardStore:
@@ -33,20 +25,20 @@ class DynamoLeaderboardStore:
 
     def add_once(self, entry: LeaderboardEntry) -> bool:
         try:
-            with _transient_errors():
+            with transient_errors("leaderboard"):
                 self._client.put_item(
                     TableName=self._table,
                     Item=_item(entry),
                     ConditionExpression=NO_ENTRY_FOR_PLAYER_YET,
                 )
         except ClientError as error:
-            if _code(error) == "ConditionalCheckFailedException":
+            if error_code(error) == "ConditionalCheckFailedException":
                 return False
             raise
         return True
 
     def best(self, quiz_id: str, limit: int) -> list[LeaderboardEntry]:
-        with _transient_errors():
+        with transient_errors("leaderboard"):
             response = self._client.query(
                 TableName=self._table,
                 IndexName=BY_SCORE,
@@ -59,7 +51,7 @@ class DynamoLeaderboardStore:
         return [_entry(item) for item in response.get("Items", [])]
 
     def entry(self, quiz_id: str, player_id: str) -> LeaderboardEntry | None:
-        with _transient_errors():
+        with transient_errors("leaderboard"):
             response = self._client.get_item(
                 TableName=self._table,
                 Key={"quiz_id": {"S": quiz_id}, "player_id": {"S": player_id}},
@@ -79,7 +71,7 @@ class DynamoLeaderboardStore:
         }
         count = 0
         while True:  # a COUNT query still stops at 1 MB read; follow the pages
-            with _transient_errors():
+            with transient_errors("leaderboard"):
                 response = self._client.query(**request)
             count += int(response.get("Count", 0))
             if "LastEvaluatedKey" not in response:
@@ -109,17 +101,3 @@ def _entry(item: Mapping[str, Any]) -> LeaderboardEntry:
     )
 
 
-def _code(error: ClientError) -> str:
-    return str(error.response.get("Error", {}).get("Code", ""))
-
-
-@contextmanager
-def _transient_errors() -> Iterator[None]:
-    try:
-        yield
-    except ClientError as error:
-        if _code(error) in _TRANSIENT:
-            raise ServiceUnavailable("the leaderboard is busy; try again") from None
-        raise
-    except BotoCoreError:
-        raise ServiceUnavailable("the leaderboard is unreachable; try again") from None

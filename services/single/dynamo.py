@@ -10,16 +10,16 @@ Two kinds of item share the table:
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
 from pydantic import TypeAdapter
 
 from services.core.errors import ServiceUnavailable
+from services.core.provider_errors import error_code, transient_errors
 from services.quizzes.model import Question as QuestionModel
 from services.single.plays import (
     Play,
@@ -43,15 +43,6 @@ NO_COMPLETED_PLAY_YET = "attribute_not_exists(play_id)"
 _SUBMIT = "SET #submitted_at = :submitted_at, #answers = :answers, #result = :result"
 _SUBMIT_NAMES = {"#submitted_at": "submitted_at", "#answers": "answers", "#result": "result"}
 
-# Provider states a retry can fix: the client gets 503 + retryable, never a 500.
-_TRANSIENT = frozenset({
-    "ProvisionedThroughputExceededException",
-    "ThrottlingException",
-    "RequestLimitExceeded",
-    "InternalServerError",
-    "ServiceUnavailable",
-    "TransactionInProgressException",
-})
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -69,17 +60,17 @@ class DynamoPlayStore:
 
     def add(self, play: Play) -> None:
         try:
-            with _transient_errors():
+            with transient_errors("play store"):
                 self._client.put_item(
                     TableName=self._table, Item=_play_item(play), ConditionExpression=NEW_PLAY
                 )
         except ClientError as error:
-            if _code(error) == "ConditionalCheckFailedException":
+            if error_code(error) == "ConditionalCheckFailedException":
                 raise ServiceUnavailable("could not store the play; try again") from None
             raise
 
     def get(self, play_id: str) -> Play | None:
-        with _transient_errors():
+        with transient_errors("play store"):
             response = self._client.get_item(
                 TableName=self._table, Key=_key(play_id), ConsistentRead=True
             )
@@ -98,7 +89,7 @@ class DynamoPlayStore:
             "completed_at": submission.submitted_at,
         }
         try:
-            with _transient_errors():
+            with transient_errors("play store"):
                 self._client.transact_write_items(
                     TransactItems=[
                         {"Update": self._submit_update(play.play_id, submission)},
@@ -110,7 +101,7 @@ class DynamoPlayStore:
                     ]
                 )
         except ClientError as error:
-            if _code(error) != "TransactionCanceledException":
+            if error_code(error) != "TransactionCanceledException":
                 raise
             play_reason, marker_reason = _cancellation_codes(error, 2)
             if play_reason == "ConditionalCheckFailed":
@@ -121,10 +112,10 @@ class DynamoPlayStore:
 
     def record_submission(self, play: Play, submission: Submission) -> None:
         try:
-            with _transient_errors():
+            with transient_errors("play store"):
                 self._client.update_item(**self._submit_update(play.play_id, submission))
         except ClientError as error:
-            if _code(error) == "ConditionalCheckFailedException":
+            if error_code(error) == "ConditionalCheckFailedException":
                 raise PlayAlreadySubmitted(play.play_id) from None
             raise
 
@@ -221,23 +212,9 @@ def _native(value: Any) -> Any:
     return value
 
 
-def _code(error: ClientError) -> str:
-    return str(error.response.get("Error", {}).get("Code", ""))
-
 
 def _cancellation_codes(error: ClientError, count: int) -> list[str]:
     reasons = error.response.get("CancellationReasons") or []
     codes = [str(reason.get("Code") or "None") for reason in reasons]
     return (codes + ["None"] * count)[:count]
 
-
-@contextmanager
-def _transient_errors() -> Iterator[None]:
-    try:
-        yield
-    except ClientError as error:
-        if _code(error) in _TRANSIENT:
-            raise ServiceUnavailable("the play store is busy; try again") from None
-        raise
-    except BotoCoreError:
-        raise ServiceUnavailable("the play store is unreachable; try again") from None

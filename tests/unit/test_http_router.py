@@ -98,6 +98,9 @@ def test_a_plain_return_value_is_a_200_json_body() -> None:
         ('{"name": 3}', 400, "validation_failed"),
         ('{"name": "Bo", "is_admin": true}', 400, "validation_failed"),
         ("{}", 400, "validation_failed"),
+        pytest.param("[" * 30_000, 400, "malformed_json", id="deeply-nested-arrays"),
+        pytest.param('{"a":' * 10_000 + "1" + "}" * 10_000, 400, "malformed_json",
+                     id="deeply-nested-objects"),
         ('{"name": "' + "x" * MAX_BODY_BYTES + '"}', 413, "payload_too_large"),
     ],
 )
