@@ -28,3 +28,7 @@ def _register_commands() -> None:
 
     for command in commands.all_commands():
         cli.add_command(command)
+
+
+if __name__ == "__main__":
+    main()
