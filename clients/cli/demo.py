@@ -130,9 +130,7 @@ def _explain(report: DemoReport, seed: int) -> None:
 @click.option(
     "--verify-timeout",
     type=click.FloatRange(min=0.0),
-    default=30.0,
-    show_default=True,
-    help="Seconds to wait for leaderboard and experience to catch up.",
+    help="Seconds to wait for leaderboard and experience to catch up [default: 30 + 1 per player].",
 )
 @endpoints_option
 def hosted(
@@ -143,7 +141,7 @@ def hosted(
     think_ms: tuple[int, int],
     seed: int | None,
     concurrency: int,
-    verify_timeout: float,
+    verify_timeout: float | None,
     endpoints_file: Path | None,
 ) -> None:
     """A host bot runs a game over WebSocket for N player bots; the results are verified."""
@@ -160,7 +158,7 @@ def hosted(
         think_ms=think_ms,
         seed=seed,
         concurrency=concurrency,
-        verify_timeout=verify_timeout,
+        verify_timeout=30.0 + players if verify_timeout is None else verify_timeout,
     )
     settings = HostedDemoSettings(demo=common, mode=mode, questions=questions)
     report = run(run_hosted_demo(endpoints, settings, progress=_progress))
