@@ -1,7 +1,8 @@
 """Reads the SAM template: the one wiring source for the local cloud and the tests.
 
 ``load_template()`` parses ``infra/template.yaml`` (CloudFormation short-form tags included) and
-returns a ``Wiring``: every function with its handler, its HTTP routes and its SNS topics, and
+returns a ``Wiring``: every function with its handler, its HTTP routes and its SNS topics (and
+the IoT topic rules that invoke functions: ``iot_rules``), and
 the tables, topics and user pool the local cloud must create. Intrinsic functions are kept as
 data (``{"Ref": "QuizzesTable"}``); ``resolve()`` substitutes local values for them.
 """
@@ -83,6 +84,16 @@ class WebSocketRoute:
     route_key: str
     function: str
     authorized: bool  # runs the API's REQUEST authorizer (``$connect`` only, on AWS)
+
+
+@dataclass(frozen=True)
+class IotRule:
+    """One ``AWS::IoT::TopicRule``: its SQL, the topic filter in its FROM, its Lambda action."""
+
+    logical_id: str
+    sql: str
+    topic_filter: str
+    function: str
 
 
 @dataclass(frozen=True)
@@ -168,6 +179,26 @@ class Wiring:
             raise ValueError("the WebSocket authorizer invokes no function of the template")
         return function
 
+    @property
+    def iot_rules(self) -> list[IotRule]:
+        """Every ``AWS::IoT::TopicRule`` with one Lambda action naming a template function."""
+        rules = []
+        for logical_id, properties in self.of_type("AWS::IoT::TopicRule").items():
+            payload = properties.get("TopicRulePayload") or {}
+            sql = str(payload.get("Sql", ""))
+            source = _RULE_SOURCE.search(sql)
+            if source is None:
+                raise ValueError(f"rule {logical_id}: no FROM '<topic filter>' in its SQL")
+            lambdas = [a["Lambda"] for a in payload.get("Actions", []) if "Lambda" in a]
+            if len(lambdas) != 1:
+                raise ValueError(f"rule {logical_id}: expected one Lambda action")
+            arn = lambdas[0].get("FunctionArn")
+            function = (arn.get("Fn::GetAtt") or [None])[0] if isinstance(arn, dict) else None
+            if function not in self.functions:
+                raise ValueError(f"rule {logical_id} invokes no function of the template")
+            rules.append(IotRule(logical_id, sql, source.group(1), function))
+        return rules
+
     def http_api(self) -> Mapping[str, Any]:
         apis = self.of_type("AWS::Serverless::HttpApi")
         if len(apis) != 1:
@@ -239,6 +270,7 @@ def _function_in_uri(value: Any) -> str | None:
 
 
 _SUB_VARIABLE = re.compile(r"\$\{([^}!]+)\}")
+_RULE_SOURCE = re.compile(r"\bFROM\s+'([^']+)'", re.IGNORECASE)
 
 
 def resolve(

@@ -13,6 +13,7 @@ from botocore.config import Config
 
 from services.core import aws
 from services.core.auth import JwksCache, TokenVerifier
+from services.core.errors import ServiceUnavailable
 from services.core.settings import AuthSettings
 from services.live.dynamo import DynamoCompletionMarkers, DynamoLiveGames
 from services.live.dynsec import DynsecAdmin, DynsecCredentials, IotCoreCredentials
@@ -87,15 +88,19 @@ def credential_issuer() -> CredentialIssuer:
     if settings.mqtt_credentials == "mosquitto":
         if not (settings.mqtt_port and settings.mqtt_admin_username
                 and settings.mqtt_admin_password):
-            raise RuntimeError("MQTT_PORT, MQTT_ADMIN_USERNAME and MQTT_ADMIN_PASSWORD are "
-                               "required when MQTT_CREDENTIALS=mosquitto")
-        admin = DynsecAdmin(BrokerAddress(settings.mqtt_host, settings.mqtt_port),
-                            username=settings.mqtt_admin_username,
-                            password=settings.mqtt_admin_password)
+            raise ServiceUnavailable("live games are not available here: the local broker "
+                                     "is not running")
+        try:
+            admin = DynsecAdmin(BrokerAddress(settings.mqtt_host, settings.mqtt_port),
+                                username=settings.mqtt_admin_username,
+                                password=settings.mqtt_admin_password)
+        except (ConnectionError, TimeoutError) as error:  # MqttRefused is a ConnectionError
+            raise ServiceUnavailable("the local broker is unreachable; try again") from error
         return DynsecCredentials(admin, host=settings.mqtt_host, port=settings.mqtt_port,
                                  ws_url=settings.mqtt_ws_url)
     if not (settings.iot_endpoint and settings.iot_authorizer_name):
-        raise RuntimeError("IOT_ENDPOINT and IOT_AUTHORIZER_NAME are required on AWS")
+        raise ServiceUnavailable("live games are not available here: no IoT endpoint is "
+                                 "configured")
     return IotCoreCredentials(endpoint=settings.iot_endpoint,
                               authorizer_name=settings.iot_authorizer_name)
 

@@ -24,9 +24,11 @@ CONTROL_TOPIC = "$CONTROL/dynamic-security/v1"
 RESPONSE_TOPIC = CONTROL_TOPIC + "/response"
 
 
-class DynsecError(RuntimeError):
+class DynsecError(ServiceUnavailable):
+    """The broker refused an admin command: credentials cannot be issued now (503)."""
+
     def __init__(self, command: str, error: str) -> None:
-        super().__init__(f"{command}: {error}")
+        super().__init__(f"the broker refused {command}: {error}"[:300])
         self.command = command
 
 
