@@ -38,15 +38,22 @@ WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 class SerializedApp:
-    """WSGI middleware: the wrapped app handles one request at a time, body and all."""
+    """WSGI middleware: each AWS service's backend handles one request at a time.
+
+    One lock per service, not one for all: moto's SNS ``Publish`` holds its lock while it
+    POSTs to HTTP subscribers, and DynamoDB requests must not wait for that. moto's backends
+    share no state across the services the local cloud uses, so per-service locks keep every
+    backend serialized (decision 0002) without serializing them against each other.
+    """
 
     def __init__(self, app: WsgiApp) -> None:
         self._app = app
-        self._lock = threading.Lock()
+        self._locks: dict[str, threading.Lock] = {}
+        self._locks_lock = threading.Lock()
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
         _buffer_request_body(environ)
-        with self._lock:
+        with self._lock_for(service_of(environ)):
             result = self._app(environ, start_response)
             try:
                 body = b"".join(result)
@@ -55,6 +62,30 @@ class SerializedApp:
                 if close is not None:
                     close()
         return [body]
+
+    def _lock_for(self, service: str) -> threading.Lock:
+        lock = self._locks.get(service)
+        if lock is None:
+            with self._locks_lock:
+                lock = self._locks.setdefault(service, threading.Lock())
+        return lock
+
+
+def service_of(environ: Mapping[str, Any]) -> str:
+    """The AWS service a request is for: SigV4's credential scope, else the X-Amz-Target prefix.
+
+    Requests we cannot place share one lock, which is always safe.
+    """
+    authorization = str(environ.get("HTTP_AUTHORIZATION", ""))
+    marker = "Credential="
+    if marker in authorization:
+        scope = authorization.split(marker, 1)[1].split(",", 1)[0].split("/")
+        if len(scope) >= 4:
+            return scope[3]
+    target = str(environ.get("HTTP_X_AMZ_TARGET", ""))
+    if target:
+        return target.split(".", 1)[0]
+    return "unplaced"
 
 
 def _buffer_request_body(environ: dict[str, Any]) -> None:
