@@ -1,0 +1,73 @@
+"""The iot-data API, locally: ``POST /topics/{topic}`` on loopback, as boto3's ``iot-data``
+client sends it (``publish``), turned into a QoS 1 publish on Mosquitto as the ``service``
+client. moto records iot-data publishes but delivers nothing, hence this stand-in.
+
+Requests are not signature-checked (loopback only, like the rest of the local cloud). Retain is
+refused with 400, as the broker has no retained messages (and the service never retains).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from urllib.parse import parse_qs, unquote
+
+from aiohttp import web
+
+from services.live.mqtt_client import BrokerAddress, MqttConnection
+
+logger = logging.getLogger(__name__)
+_MAX_PAYLOAD_BYTES = 128 * 1024  # IoT Core's message size limit
+
+
+class IotDataEndpoint:
+    def __init__(self, address: BrokerAddress, *, username: str, password: str) -> None:
+        self._address, self._username, self._password = address, username, password
+        self._connection: MqttConnection | None = None
+        self._runner: web.AppRunner | None = None
+        self.url = ""
+
+    async def start(self) -> None:
+        self._connection = await asyncio.to_thread(
+            MqttConnection(self._address, client_id="trivia-iot-data", username=self._username,
+                           password=self._password).connect)
+        app = web.Application(client_max_size=_MAX_PAYLOAD_BYTES)
+        app.router.add_post("/topics/{topic:.+}", self._publish)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = self._runner.addresses[0][1]
+        self.url = f"http://127.0.0.1:{port}"
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        if self._connection is not None:
+            await asyncio.to_thread(self._connection.close)
+            self._connection = None
+
+    async def _publish(self, request: web.Request) -> web.Response:
+        assert self._connection is not None
+        # boto3 percent-encodes the slashes of the topic label: read the raw path
+        topic = unquote(request.rel_url.raw_path[len("/topics/"):])
+        query = parse_qs(request.rel_url.raw_query_string)
+        if query.get("retain", ["false"])[0].lower() == "true":
+            return _error(400, "InvalidRequestException", "retained messages are not supported")
+        if not topic or "+" in topic or "#" in topic:
+            return _error(400, "InvalidRequestException", "not a topic name")
+        payload = await request.read()
+        try:
+            accepted = await asyncio.to_thread(self._connection.publish, topic, payload)
+        except Exception:
+            logger.exception("publish to %s failed", topic)
+            return _error(503, "ServiceUnavailableException", "the broker is unreachable")
+        if not accepted:
+            return _error(403, "ForbiddenException", "the broker refused the publish")
+        return web.json_response({})
+
+
+def _error(status: int, code: str, message: str) -> web.Response:
+    return web.json_response({"message": message}, status=status,
+                             headers={"x-amzn-ErrorType": code})

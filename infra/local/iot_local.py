@@ -1,0 +1,95 @@
+"""The live-games part of the local cloud: Mosquitto, the topic rules, the iot-data endpoint.
+
+``start_iot`` starts Mosquitto (``infra.local.mosquitto``), the rules runner over the
+template's topic rules and the iot-data stand-in, and returns them with the environment the
+live functions need: their own template variables that resolve locally (the games table), the
+iot-data URL, and the broker's address and admin login for ``POST /live/credentials``. Without
+Mosquitto it logs how to install it and returns None: the other modes run without live games.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from infra.local import mosquitto
+from infra.local.iot_data import IotDataEndpoint
+from infra.local.iot_rules import RulesRunner
+from infra.local.lambda_runtime import LambdaRuntime
+from infra.local.resources import LocalResources
+from infra.wiring import Wiring
+
+logger = logging.getLogger(__name__)
+
+_SET_HERE = frozenset({"REDIS_URL", "REDIS_CLUSTER", "IOT_DATA_ENDPOINT", "MQTT_CREDENTIALS",
+                       "IOT_ENDPOINT", "IOT_AUTHORIZER_NAME"})
+
+
+@dataclass
+class LocalIot:
+    broker: mosquitto.MosquittoProcess
+    rules: RulesRunner
+    iot_data: IotDataEndpoint
+    environment: dict[str, str] = field(default_factory=dict)
+
+    async def stop(self) -> None:
+        await self.iot_data.stop()
+        await asyncio.to_thread(self.rules.stop)
+        await asyncio.to_thread(self.broker.stop)
+
+
+def live_functions(wiring: Wiring) -> set[str]:
+    functions = {rule.function for rule in wiring.iot_rules}
+    functions |= {route.function for route in wiring.http_routes
+                  if route.path.startswith("/live/")}
+    return functions
+
+
+def function_environment(wiring: Wiring, resources: LocalResources) -> dict[str, str]:
+    environment: dict[str, str] = {}
+    for logical_id in sorted(live_functions(wiring)):
+        variables = (wiring.functions[logical_id].properties.get("Environment") or {}).get(
+            "Variables") or {}
+        for name, value in variables.items():
+            if name in _SET_HERE:
+                continue
+            try:
+                environment[name] = str(resources.resolve(value))
+            except KeyError:
+                continue  # names an AWS-only resource (the IoT endpoint, ElastiCache)
+    return environment
+
+
+async def start_iot(wiring: Wiring, runtime: LambdaRuntime, resources: LocalResources,
+                    directory: Path) -> LocalIot | None:
+    if not wiring.iot_rules:
+        return None
+    if not mosquitto.available():
+        logger.warning("%s; starting without live games", mosquitto.INSTALL_HINT)
+        return None
+    broker = await asyncio.to_thread(mosquitto.start_mosquitto, directory)
+    rules = RulesRunner(wiring.iot_rules, runtime, broker.address,
+                        username=broker.service_username, password=broker.service_password)
+    iot_data = IotDataEndpoint(broker.address, username=broker.service_username,
+                               password=broker.service_password)
+    try:
+        await asyncio.to_thread(rules.start)
+        await iot_data.start()
+    except BaseException:
+        await iot_data.stop()
+        await asyncio.to_thread(rules.stop)
+        await asyncio.to_thread(broker.stop)
+        raise
+    environment = function_environment(wiring, resources)
+    environment.update({
+        "IOT_DATA_ENDPOINT": iot_data.url,
+        "MQTT_CREDENTIALS": "mosquitto",
+        "MQTT_HOST": "127.0.0.1",
+        "MQTT_PORT": str(broker.port),
+        "MQTT_WS_URL": broker.ws_url,
+        "MQTT_ADMIN_USERNAME": broker.admin_username,
+        "MQTT_ADMIN_PASSWORD": broker.admin_password,
+    })
+    return LocalIot(broker, rules, iot_data, environment)
