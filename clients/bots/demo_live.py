@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import random
 import secrets
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +33,7 @@ from clients.bots.demo_single import (
     DemoReport,
     DemoSettings,
     Progress,
+    ProgressBar,
     _bounded,
     _new_player,
     _register_bots,
@@ -125,7 +126,7 @@ async def run_live_demo(
         if table is None:
             return report
         try:
-            host, players = await _play(table, quiz_id, knowledge, settings, rng, report)
+            host, players = await _play(table, quiz_id, knowledge, settings, rng, report, progress)
         finally:
             await asyncio.gather(*(connection.close() for connection in table.connections()))
         await _verify(author, table, quiz_id, host, players, common, report)
@@ -168,6 +169,7 @@ async def _play(
     settings: LiveDemoSettings,
     rng: random.Random,
     report: LiveReport,
+    progress: Progress,
 ) -> tuple[LiveHost, dict[str, LivePlayer]]:
     host = LiveHost(
         HostSettings(players=len(table.players), lobby_timeout_seconds=settings.lobby_timeout),
@@ -205,7 +207,8 @@ async def _play(
         )
         for bot, connection in table.players
     ]
-    await asyncio.gather(host_run, _all(runs))
+    with progress("playing (players done)", len(runs)) as bar:
+        await asyncio.gather(host_run, _all(runs, bar))
     report.latencies_ms = latency.samples_ms()
     report.plays = sum(1 for player in players.values() if player.done and player.done.ok)
     return host, players
@@ -217,8 +220,14 @@ def _player_settings(settings: LiveDemoSettings, *, ringer: bool) -> PlayerSetti
     return PlayerSettings(accuracy=accuracy, think_seconds=common.think_seconds)
 
 
-async def _all(runs: Sequence[Any]) -> list[Done]:
-    return list(await asyncio.gather(*runs))
+async def _all(runs: Sequence[Awaitable[Done]], bar: ProgressBar) -> list[Done]:
+    async def one(run: Awaitable[Done]) -> Done:
+        try:
+            return await run
+        finally:
+            bar.update(1)
+
+    return list(await asyncio.gather(*(one(run) for run in runs)))
 
 
 async def _verify(

@@ -66,9 +66,10 @@ class MqttCredentials:
 
 
 def _broker_login(answer: Mapping[str, Any], endpoints: Endpoints, client_id: str) -> BrokerLogin:
-    extra = endpoints.model_extra or {}
-    host = _text(answer, "host") or _text(extra, "mqtt_host")
-    port = answer.get("port") or extra.get("mqtt_port")
+    # The endpoints file names the broker too (``mqtt_host``, ``mqtt_port``: ``trivia up``).
+    fallback = {"host": getattr(endpoints, "mqtt_host", None)}
+    host = _text(answer, "host") or _text(fallback, "host")
+    port = answer.get("port") or getattr(endpoints, "mqtt_port", None)
     if not host or not isinstance(port, int):
         raise InvalidCredentials("no broker host and port: restart `trivia up`")
     username = _text(answer, "username") or client_id
