@@ -44,6 +44,8 @@ MAX_MESSAGE_BYTES = 128 * 1024
 DEFAULT_IDLE_TIMEOUT_SECONDS = 600.0
 DEFAULT_MAX_AGE_SECONDS = 7200.0
 _TIMEOUT_MARGIN_SECONDS = 0.5
+# A client that does not answer the closing handshake is dropped after this (stop stays quick).
+_CLOSE_TIMEOUT_SECONDS = 2.0
 
 
 @dataclass
@@ -102,6 +104,7 @@ class WebSocketGateway:
             ping_interval=None,
             max_queue=64,
             logger=logger,
+            close_timeout=_CLOSE_TIMEOUT_SECONDS,
         )
         self.port = int(next(iter(self._server.sockets)).getsockname()[1])
         self._reaper = asyncio.create_task(self._reap())
