@@ -29,6 +29,11 @@ class Endpoints(BaseModel):
     redis_url: str | None = None
     # The hosted-games WebSocket API (docs/websocket.md); connect with ?token=<access token>.
     websocket_url: str | None = None
+    # Live games over MQTT (docs/mqtt.md): the broker players connect to (POST /live/credentials
+    # says how); None where live games are not available.
+    mqtt_host: str | None = None
+    mqtt_port: int | None = None
+    mqtt_ws_url: str | None = None
     data_dir: str | None = None
 
     @property

@@ -32,6 +32,7 @@ from infra.local import seed as seeding
 from infra.local.authorizer import authorizer_from_template
 from infra.local.cors import CorsConfig
 from infra.local.http_gateway import HttpGateway
+from infra.local.iot_local import LocalIot, start_iot
 from infra.local.lambda_runtime import LambdaRuntime
 from infra.local.resources import (
     ACCOUNT_ID,
@@ -82,6 +83,7 @@ class LocalCloud:
         self.gateway: HttpGateway | None = None
         self.bridge: SnsBridge | None = None
         self.websocket: LocalWebSocket | None = None
+        self.iot: LocalIot | None = None  # live games: Mosquitto, topic rules, iot-data
         self.endpoints: Endpoints | None = None
         self.moto: moto_server.MotoProcess | None = None
         self.redis: redis_server.RedisProcess | None = None
@@ -141,6 +143,9 @@ class LocalCloud:
         self.websocket = await start_websocket(wiring, self.runtime, self.resources, config.region)
         if self.websocket is not None:
             self._apply_environment(self.websocket.environment)
+        self.iot = await start_iot(wiring, self.runtime, self.resources, self.data_dir / "mqtt")
+        if self.iot is not None:
+            self._apply_environment(self.iot.environment)
         self.bridge = SnsBridge(
             self.runtime,
             wiring.functions,
@@ -223,6 +228,7 @@ class LocalCloud:
             aws_endpoint_url=moto_url,
             redis_url=self.redis.url,
             websocket_url=self.websocket.url if self.websocket is not None else None,
+            **(self.iot.endpoints if self.iot is not None else {}),
             data_dir=str(self.data_dir),
         )
 
@@ -247,6 +253,9 @@ class LocalCloud:
         if self.websocket is not None:
             await self.websocket.stop()
             self.websocket = None
+        if self.iot is not None:
+            await self.iot.stop()  # before the runtime: the rules runner invokes through it
+            self.iot = None
         if self.bridge is not None:
             await self.bridge.stop()  # drained while moto and the runtime still run
         if self.runtime is not None:

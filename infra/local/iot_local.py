@@ -34,6 +34,12 @@ class LocalIot:
     iot_data: IotDataEndpoint
     environment: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def endpoints(self) -> dict[str, object]:
+        """The endpoints file's MQTT fields."""
+        return {"mqtt_host": "127.0.0.1", "mqtt_port": self.broker.port,
+                "mqtt_ws_url": self.broker.ws_url}
+
     async def stop(self) -> None:
         await self.iot_data.stop()
         await asyncio.to_thread(self.rules.stop)
@@ -62,6 +68,16 @@ def function_environment(wiring: Wiring, resources: LocalResources) -> dict[str,
     return environment
 
 
+async def _start_broker(directory: Path, attempts: int = 3) -> mosquitto.MosquittoProcess:
+    """Spawned from the event-loop thread (a long-lived one: see processes.py on PDEATHSIG)."""
+    for _ in range(attempts):
+        broker = mosquitto.spawn_mosquitto(directory)
+        if await asyncio.to_thread(broker.wait_ready):
+            return broker
+        broker.stop()  # lost a port race: try other ports
+    raise RuntimeError(f"mosquitto would not start; see {directory / 'mosquitto.log'}")
+
+
 async def start_iot(wiring: Wiring, runtime: LambdaRuntime, resources: LocalResources,
                     directory: Path) -> LocalIot | None:
     if not wiring.iot_rules:
@@ -69,7 +85,7 @@ async def start_iot(wiring: Wiring, runtime: LambdaRuntime, resources: LocalReso
     if not mosquitto.available():
         logger.warning("%s; starting without live games", mosquitto.INSTALL_HINT)
         return None
-    broker = await asyncio.to_thread(mosquitto.start_mosquitto, directory)
+    broker = await _start_broker(directory)
     rules = RulesRunner(wiring.iot_rules, runtime, broker.address,
                         username=broker.service_username, password=broker.service_password)
     iot_data = IotDataEndpoint(broker.address, username=broker.service_username,
