@@ -244,6 +244,16 @@ class RedisGameStore:
     def detach(self, game_id: str, player_id: str, connection_id: str) -> None:
         self._run("DETACH", [Keys(game_id).conns], [player_id, connection_id])
 
+    def host_connection(self, game_id: str) -> tuple[str, str | None]:
+        """The host's id and current connection (None while the host is away)."""
+        k = Keys(game_id)
+        with _reachable():
+            host_id = self._redis.hget(k.meta, "host_id")
+            if host_id is None:
+                raise errors.GameNotFound("no such game")
+            connection = self._redis.hget(k.conns, _text(host_id))
+        return _text(host_id), _text(connection) if connection is not None else None
+
     def connections(self, game_id: str) -> dict[str, str]:
         """Seat (player or host id) -> its current connection id."""
         with _reachable():

@@ -227,7 +227,7 @@ def join_game(services: HostedServices, caller: Caller, join_code: str) -> None:
     _reply(services, caller, game_id, "joined", player=you,
            state=protocol.snapshot(plan, state, player_id=caller.player_id,
                                    answered=_answered(services, plan, state, caller.player_id)))
-    _to_host(services, game_id, state, "player_joined", player=you, players=joined.players)
+    _to_host(services, game_id, "player_joined", player=you, players=joined.players)
 
 
 def answer(services: HostedServices, caller: Caller, game_id: str, question_id: str,
@@ -238,15 +238,13 @@ def answer(services: HostedServices, caller: Caller, game_id: str, question_id: 
     )
     _reply(services, caller, game_id, "answer_accepted", question_id=question_id)
     if not outcome.duplicate:
-        state = services.store.state(game_id)
-        _to_host(services, game_id, state, "answer_progress", question_id=question_id,
+        _to_host(services, game_id, "answer_progress", question_id=question_id,
                  answered=outcome.answered, players=outcome.players)
 
 
 def leave_game(services: HostedServices, caller: Caller, game_id: str) -> None:
     left = services.store.leave(game_id, caller.player_id)
-    state = services.store.state(game_id)
-    _to_host(services, game_id, state, "player_left",
+    _to_host(services, game_id, "player_left",
              player=protocol.player(caller.player_id, left.display_name), players=left.players)
 
 
@@ -293,14 +291,13 @@ def _reply(services: HostedServices, caller: Caller, game_id: str, kind: str,
     services.notifier.send([caller.connection_id], message)
 
 
-def _to_host(services: HostedServices, game_id: str, state: GameState, kind: str,
-             **fields: Any) -> None:
-    connection = services.store.connections(game_id).get(state.host_id)
+def _to_host(services: HostedServices, game_id: str, kind: str, **fields: Any) -> None:
+    host_id, connection = services.store.host_connection(game_id)
     if connection is None:
         return
     seq = services.store.next_seq(game_id)
     report = services.notifier.send([connection], protocol.message(kind, game_id, seq, **fields))
-    _detach_gone(services, game_id, {state.host_id: connection}, report.gone)
+    _detach_gone(services, game_id, {host_id: connection}, report.gone)
 
 
 def _broadcast(services: HostedServices, game_id: str, kind: str, **fields: Any) -> None:

@@ -1,0 +1,259 @@
+"""Hosted-game use cases on moto (DynamoDB, SNS) and a real Redis, with a recording notifier:
+opening, host-only actions, results published once per player at the end, ranking, unlisting."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import boto3
+import pytest
+import redis
+from moto import mock_aws
+
+from infra.wiring import load_template
+from services.core.errors import QuizNotFound
+from services.core.events import PlayerResult
+from services.hosted import errors, use_cases
+from services.hosted.dynamo import (
+    DynamoCompletionMarkers,
+    DynamoConnections,
+    DynamoGameDirectory,
+)
+from services.hosted.ports import BroadcastReport
+from services.hosted.store import Keys, RedisGameStore
+from services.hosted.use_cases import Caller, HostedServices
+from services.quizzes.model import Quiz, QuizInput
+from services.quizzes.repository import DynamoQuizRepository
+from services.single.publisher import SnsResultPublisher
+
+pytestmark = pytest.mark.integration
+
+REGION = "us-east-1"
+WIRING = load_template()
+TABLES = ("QuizzesTable", "PlaysTable", "ConnectionsTable", "GamesTable")
+TABLE_PARAMETERS = ("AttributeDefinitions", "KeySchema", "BillingMode", "GlobalSecondaryIndexes")
+HOST = Caller(connection_id="c-host", player_id="host-1", username="hannah",
+              token_expires_at=2_000_000_000)
+
+
+def _player(n: int) -> Caller:
+    return Caller(connection_id=f"c-{n}", player_id=f"player-{n}", username=f"user{n}",
+                  token_expires_at=2_000_000_000)
+
+
+@dataclass
+class RecordingNotifier:
+    """The Notifier port's fake: records every message per connection; nothing is gone."""
+
+    sent: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    closed: list[str] = field(default_factory=list)
+
+    def send(self, connection_ids: Sequence[str], message: dict[str, Any]) -> BroadcastReport:
+        for connection in connection_ids:
+            self.sent.setdefault(connection, []).append(message)
+        return BroadcastReport(sent=tuple(connection_ids), gone=(), failed=())
+
+    def close(self, connection_id: str) -> None:
+        self.closed.append(connection_id)
+
+    def last(self, connection_id: str) -> dict[str, Any]:
+        return self.sent[connection_id][-1]
+
+    def kinds(self, connection_id: str) -> list[str]:
+        return [message["type"] for message in self.sent.get(connection_id, [])]
+
+
+@dataclass
+class World:
+    services: HostedServices
+    notifier: RecordingNotifier
+    quizzes: DynamoQuizRepository
+    sqs: Any
+    queues: dict[str, str]
+    redis: redis.Redis
+
+    def published(self, topic: str) -> list[PlayerResult]:
+        results = []
+        while True:
+            batch = self.sqs.receive_message(QueueUrl=self.queues[topic],
+                                             MaxNumberOfMessages=10).get("Messages", [])
+            if not batch:
+                return results
+            for message in batch:
+                results.append(PlayerResult.from_message(json.loads(message["Body"])["Message"]))
+                self.sqs.delete_message(QueueUrl=self.queues[topic],
+                                        ReceiptHandle=message["ReceiptHandle"])
+
+    def add_quiz(self, owner: Caller, mode: str = "casual") -> str:
+        questions = [
+            {"type": "open", "text": "Capital of Italy?", "answer": "Rome"},
+            {"type": "multiple_choice", "text": "Capital of France?",
+             "options": ["Paris", "Lyon"], "answer": "Paris"},
+        ]
+        if mode == "competitive":
+            questions = [{**q, "round": 1} for q in questions]
+        quiz_id = uuid.uuid4().hex[:12]
+        self.quizzes.create(Quiz(
+            quiz_id=quiz_id, owner_id=owner.player_id, owner_name=owner.username,
+            created_at="2026-01-01T00:00:00Z", updated_at="2026-01-01T00:00:00Z",
+            document=QuizInput.model_validate({"name": "Capitals", "category": "geo",
+                                               "mode": mode, "questions": questions}),
+        ))
+        return quiz_id
+
+
+@pytest.fixture
+def world(redis_url: str) -> Iterator[World]:
+    with mock_aws():
+        dynamodb = boto3.client("dynamodb", region_name=REGION)
+        names = {}
+        for logical_id in TABLES:
+            declared = WIRING.resources[logical_id]["Properties"]
+            names[logical_id] = f"test-{logical_id}"
+            dynamodb.create_table(TableName=names[logical_id], **{
+                key: declared[key] for key in TABLE_PARAMETERS if key in declared})
+        sns = boto3.client("sns", region_name=REGION)
+        sqs = boto3.client("sqs", region_name=REGION)
+        topics, queues = [], {}
+        for topic in ("leaderboard", "progress"):
+            arn = sns.create_topic(Name=topic)["TopicArn"]
+            url = sqs.create_queue(QueueName=topic)["QueueUrl"]
+            queue_arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])[
+                "Attributes"]["QueueArn"]
+            sns.subscribe(TopicArn=arn, Protocol="sqs", Endpoint=queue_arn)
+            topics.append(arn)
+            queues[topic] = url
+        client = redis.Redis.from_url(redis_url, decode_responses=True)
+        notifier = RecordingNotifier()
+        quizzes = DynamoQuizRepository(dynamodb, names["QuizzesTable"])
+        services = HostedServices(
+            store=RedisGameStore(client),
+            connections=DynamoConnections(dynamodb, names["ConnectionsTable"]),
+            notifier=notifier,
+            directory=DynamoGameDirectory(dynamodb, names["GamesTable"]),
+            quizzes=quizzes,
+            publisher=SnsResultPublisher(sns, topics),
+            markers=DynamoCompletionMarkers(dynamodb, names["PlaysTable"]),
+            clock=lambda: datetime.now(UTC),
+        )
+        yield World(services, notifier, quizzes, sqs, queues, client)
+
+
+def _opened(world: World, quiz_id: str) -> tuple[str, str]:
+    use_cases.open_game(world.services, HOST, quiz_id)
+    opened = world.notifier.last(HOST.connection_id)
+    assert opened["type"] == "game_opened"
+    return opened["game_id"], opened["join_code"]
+
+
+def _play(world: World, quiz_id: str, answers: dict[int, list[str]]) -> str:
+    """A whole game: players join, answer each question as given, the host ends it."""
+    game_id, code = _opened(world, quiz_id)
+    s = world.services
+    for n in answers:
+        use_cases.join_game(s, _player(n), code)
+    use_cases.start_game(s, HOST, game_id)
+    for index, question_id in enumerate(("q1", "q2")):
+        use_cases.next_question(s, HOST, game_id)
+        for n, given in answers.items():
+            use_cases.answer(s, _player(n), game_id, question_id, given[index])
+        use_cases.close_question(s, HOST, game_id)
+        use_cases.reveal(s, HOST, game_id)
+    use_cases.end_game(s, HOST, game_id)
+    return game_id
+
+
+def test_the_end_publishes_one_result_per_player_to_both_topics(world: World) -> None:
+    quiz_id = world.add_quiz(HOST)
+    game_id = _play(world, quiz_id, {1: ["Rome", "Paris"], 2: ["Rome", "Lyon"], 3: ["x", "y"]})
+    final = world.notifier.last(_player(1).connection_id)
+    assert final["type"] == "game_ended"
+    scores = {line["player_id"]: line["score"] for line in final["scores"]}
+    leaderboard = {r.player_id: r for r in world.published("leaderboard")}
+    progress = {r.player_id: r for r in world.published("progress")}
+    assert set(leaderboard) == set(progress) == {"player-1", "player-2", "player-3"}
+    for player_id, result in leaderboard.items():
+        assert result == progress[player_id]
+        assert result.source == "hosted" and result.game_id == game_id
+        assert result.host_id == HOST.player_id and result.quiz_owner_id == HOST.player_id
+        assert result.score == scores[player_id] and result.total == 2 and result.ranked
+        assert result.result_key == f"hosted#{game_id}#{player_id}"
+    assert [leaderboard[p].correct for p in ("player-1", "player-2", "player-3")] == [2, 1, 0]
+    assert [leaderboard[p].experience for p in ("player-1", "player-2", "player-3")] == [
+        20, 10, 0]
+    assert leaderboard["player-1"].won and not leaderboard["player-2"].won
+    assert not leaderboard["player-3"].won and leaderboard["player-3"].score == 0
+    # unlisted, and the live state expires
+    assert world.services.directory.game_for_code(final["game_id"]) is None
+    assert 0 < world.redis.ttl(Keys(game_id).meta) <= 600
+
+
+def test_ending_again_republishes_the_same_results_which_the_writers_count_once(
+        world: World) -> None:
+    quiz_id = world.add_quiz(HOST)
+    game_id = _play(world, quiz_id, {1: ["Rome", "Paris"]})
+    first = world.published("leaderboard")
+    use_cases.end_game(world.services, HOST, game_id)
+    again = world.published("leaderboard")
+    assert [r.result_key for r in again] == [r.result_key for r in first]
+    assert [(r.score, r.ranked) for r in again] == [(r.score, r.ranked) for r in first]
+
+
+def test_only_the_first_completed_game_of_a_quiz_is_ranked(world: World) -> None:
+    quiz_id = world.add_quiz(HOST)
+    _play(world, quiz_id, {1: ["Rome", "Paris"]})
+    (first,) = world.published("progress")
+    _play(world, quiz_id, {1: ["Rome", "Paris"]})
+    (second,) = world.published("progress")
+    assert first.ranked and first.experience == 20
+    assert not second.ranked and second.experience == 0
+
+
+def test_open_game_needs_the_hosts_own_hosted_quiz(world: World) -> None:
+    s = world.services
+    with pytest.raises(QuizNotFound):
+        use_cases.open_game(s, HOST, "no-such-quiz")
+    with pytest.raises(errors.NotOwner):
+        use_cases.open_game(s, HOST, world.add_quiz(_player(9)))
+    with pytest.raises(errors.ModeNotHosted):
+        use_cases.open_game(s, HOST, world.add_quiz(HOST, mode="single"))
+    assert world.notifier.sent == {}
+
+
+@pytest.mark.parametrize("action", ["start_game", "next_question", "close_question", "reveal",
+                                    "show_scoreboard", "end_game"])
+def test_host_actions_by_a_player_are_refused_and_change_nothing(world: World,
+                                                                 action: str) -> None:
+    game_id, code = _opened(world, world.add_quiz(HOST))
+    s = world.services
+    use_cases.join_game(s, _player(1), code)
+    before = s.store.state(game_id)
+    sent_before = {c: len(m) for c, m in world.notifier.sent.items()}
+    with pytest.raises(errors.NotHost):
+        getattr(use_cases, action)(s, _player(1), game_id)
+    after = s.store.state(game_id)
+    assert (after.stored_status, after.question_index, after.open) == (
+        before.stored_status, before.question_index, before.open)
+    assert {c: len(m) for c, m in world.notifier.sent.items()} == sent_before
+
+
+def test_an_expired_token_and_a_flood_are_refused_before_any_action(world: World) -> None:
+    s = world.services
+    expired = Caller(connection_id="c-old", player_id="p", username="u", token_expires_at=1)
+    with pytest.raises(errors.TokenExpired):
+        use_cases.admit(s, expired)
+    flooder = Caller(connection_id=f"c-{uuid.uuid4().hex}", player_id="p", username="u",
+                     token_expires_at=2_000_000_000)
+    outcomes = []
+    for _ in range(30):
+        try:
+            use_cases.admit(s, flooder)
+            outcomes.append("ok")
+        except Exception as refused:  # noqa: BLE001
+            outcomes.append(getattr(refused, "code", "?"))
+    assert outcomes.count("ok") <= 20 and "rate_limited" in outcomes
