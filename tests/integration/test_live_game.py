@@ -284,3 +284,44 @@ def test_redis_killed_mid_game_retryable_errors_then_rebuilt_from_dynamodb(
             "p0": 1, "p1": 1, "p2": 1}
     finally:
         restarted.stop()
+
+
+def test_fifty_players_100_rounds_through_the_use_cases_redis_equals_dynamodb(
+    services: LiveServices,
+) -> None:
+    """QUALITY.md's race through the use cases: 50 players send the correct answer at the same
+    moment, 100 rounds: exactly one winner each round, the same in Redis, in the persisted
+    record and in the final scoreboard. (The 1,000 rounds run against the Redis script in
+    test_live_store.py, which keeps them well under a minute.)"""
+    players, games, questions = 50, 1, 100
+    services = LiveServices(**{**services.__dict__, "quizzes": Quizzes(
+        quiz("big", questions=questions))})
+    barrier = threading.Barrier(players)
+    rounds = 0
+
+    def answer(game_id: str, n: int, qid: str) -> str:
+        barrier.wait()
+        return use_cases.answer(services, Caller(f"p{n}"), game_id, qid, "Rome")
+
+    with ThreadPoolExecutor(players) as pool:
+        for game in range(games):
+            game_id = use_cases.open_game(services, Caller(HOST, f"open-{game}"), "big")
+            for n in range(players):
+                use_cases.join_game(services, Caller(f"p{n}"), game_id)
+            use_cases.start_game(services, Caller(HOST), game_id)
+            for index in range(questions):
+                use_cases.next_question(services, Caller(HOST, f"g{game}q{index}"), game_id)
+                qid = f"q{index + 1}"
+                verdicts = list(pool.map(lambda n, g=game_id, q=qid: answer(g, n, q),
+                                         range(players)))
+                assert verdicts.count("correct") == 1 and verdicts.count("not_first") == 49
+                rounds += 1
+            in_redis = services.store.snapshot(game_id).winners()
+            record = services.records.get(game_id)
+            assert record is not None and record.winners == in_redis
+            assert len(in_redis) == questions
+            use_cases.end_game(services, Caller(HOST), game_id)
+            final = events(services, game_id)[-1]
+            assert {line["player_id"]: line["score"] for line in final["scores"]} == (
+                record.scores())
+    assert rounds == games * questions
