@@ -33,7 +33,7 @@ def _demo(endpoints: Endpoints, tmp_path: Path, *args: str) -> subprocess.Comple
     # The demo keeps no session, but never let a test touch the user's own credentials file.
     private = {"TRIVIA_CREDENTIALS_FILE": str(tmp_path / "credentials.json")}
     return subprocess.run(
-        argv, capture_output=True, text=True, timeout=240, env={**os.environ, **private}
+        argv, capture_output=True, text=True, timeout=280, env={**os.environ, **private}
     )
 
 
@@ -48,3 +48,22 @@ def test_twenty_players_one_winner_per_question_and_everything_adds_up(
     assert (summary["mode"], summary["players"], summary["questions"]) == ("live", 20, 4)
     assert (summary["winners"], summary["errors"]) == (4, 0)
     assert 0 < summary["scoreboard_p50_ms"] <= summary["scoreboard_p95_ms"]
+
+
+def test_two_hundred_players_on_this_machine(local_cloud: Endpoints, tmp_path: Path) -> None:
+    done = _demo(
+        local_cloud,
+        tmp_path,
+        "--players",
+        "200",
+        "--questions",
+        "3",
+        "--seed",
+        "11",
+        "--concurrency",
+        "40",
+    )
+    assert done.returncode == 0, done.stderr[-4000:]
+    summary = json.loads(done.stdout.strip().splitlines()[-1])
+    assert (summary["players"], summary["questions"], summary["winners"]) == (200, 3, 3)
+    assert summary["errors"] == 0
