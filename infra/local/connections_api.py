@@ -5,8 +5,8 @@ server's URL with the stage, as on AWS ``https://<api>.execute-api.<region>.amaz
 
 - ``POST /<stage>/@connections/{id}``: the body goes to the connection as one message (text
   when it is UTF-8, as API Gateway does); 200.
-- ``GET  /<stage>/@connections/{id}``: ``{ConnectedAt, Identity: {SourceIp, UserAgent},
-  LastActiveAt}``.
+- ``GET  /<stage>/@connections/{id}``: ``{connectedAt, identity: {sourceIp, userAgent},
+  lastActiveAt}`` (the wire names; boto3 shows them as ``ConnectedAt``, ...).
 - ``DELETE /<stage>/@connections/{id}``: closes the connection (its ``$disconnect`` runs); 204.
 
 An unknown or closed connection answers 410 with ``GoneException``, which botocore raises as
@@ -82,12 +82,12 @@ class ConnectionsApi:
             return _gone(connection_id)
         idle = time.monotonic() - connection.last_active
         body: dict[str, Any] = {
-            "ConnectedAt": _iso(connection.info.connected_at_ms / 1000),
-            "Identity": {
-                "SourceIp": connection.info.source_ip,
-                "UserAgent": connection.info.user_agent,
+            "connectedAt": _iso(connection.info.connected_at_ms / 1000),
+            "identity": {
+                "sourceIp": connection.info.source_ip,
+                "userAgent": connection.info.user_agent,
             },
-            "LastActiveAt": _iso(time.time() - idle),
+            "lastActiveAt": _iso(time.time() - idle),
         }
         return web.json_response(body)
 
