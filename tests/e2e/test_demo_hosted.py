@@ -14,6 +14,9 @@ from clients.sdk.endpoints import Endpoints
 
 pytestmark = pytest.mark.e2e
 
+# The writers get each result through SNS, one by one: generous on a busy CI machine; the demo
+# stops waiting as soon as everything adds up.
+VERIFY_TIMEOUT = 180
 FIELDS = {"mode", "players", "questions", "errors", "broadcast_p50_ms", "broadcast_p95_ms"}
 
 
@@ -24,7 +27,8 @@ def test_demo_hosted_runs_a_checked_game_for_20_players(
     endpoints_file = tmp_path / "endpoints.json"
     local_cloud.write(endpoints_file)
     options = ["hosted", "--players", "20", "--mode", mode, "--questions", str(questions),
-               "--seed", "20", "--endpoints-file", str(endpoints_file)]
+               "--seed", "20", "--verify-timeout", str(VERIFY_TIMEOUT),
+               "--endpoints-file", str(endpoints_file)]
     result = CliRunner().invoke(demo, options)
     lines = result.stdout.strip().splitlines()
     assert len(lines) == 1, result.output

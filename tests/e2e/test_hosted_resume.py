@@ -37,7 +37,9 @@ def test_players_cut_off_mid_game_resume_and_keep_their_scores(local_cloud: Endp
             await socket.drop()
 
     settings = HostedDemoSettings(
-        demo=DemoSettings(players=PLAYERS, accuracy=0.8, think_ms=(0, 100), seed=5),
+        demo=DemoSettings(
+            players=PLAYERS, accuracy=0.8, think_ms=(0, 100), seed=5, verify_timeout=180
+        ),
         mode="casual",
         questions=3,
     )
