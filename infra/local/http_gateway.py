@@ -70,7 +70,8 @@ class HttpGateway:
 
     async def start(self, port: int = 0) -> str:
         app = web.Application(client_max_size=MAX_PAYLOAD_BYTES)
-        app.router.add_route("*", "/{tail:.*}", self._handle)
+        # [\s\S], not ".": a path with an encoded newline (%0A) still reaches our JSON 404.
+        app.router.add_route("*", r"/{tail:[\s\S]*}", self._handle)
         self._runner = web.AppRunner(app, access_log_class=_AccessLogger, handle_signals=False)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", port).start()

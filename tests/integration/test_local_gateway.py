@@ -165,6 +165,8 @@ def test_routes_match_as_on_aws(
         ("GET", "/files/"),
         ("GET", "/items/a/b"),
         ("GET", "/public/echo/"),
+        ("GET", "/nowhere/%0A"),
+        ("POST", "/items/%C3%80%0Ax/deactivate"),
     ],
 )
 def test_unknown_routes_are_404_and_run_nothing(api: str, method: str, path: str) -> None:
