@@ -182,7 +182,8 @@ async def _play(
     host_run = asyncio.create_task(
         drive(host, table.host[1], Begin(), host_seat, idle_timeout=idle)
     )
-    await asyncio.wait({host_run, announced}, return_when=asyncio.FIRST_COMPLETED)
+    first: set[asyncio.Future[Any]] = {host_run, announced}
+    await asyncio.wait(first, return_when=asyncio.FIRST_COMPLETED)
     if not announced.done():
         await host_run
         return host, {}

@@ -336,11 +336,7 @@ class LiveConnection:
         options = self._options()
         login = self.credentials.login
         if isinstance(login, BrokerLogin):
-            options.host_name, options.port = login.host, login.port
-            options.connect_options.username = login.username
-            options.connect_options.password = login.password
-            options.disable_metrics = True
-            return mqtt5.Client(options)
+            return mqtt5.Client(_with_password(options, login))
         return _authorizer_client(options, login, self.player_id)
 
     def _options(self) -> mqtt5.ClientOptions:
@@ -369,6 +365,16 @@ class LiveConnection:
             on_lifecycle_event_disconnection_fn=self._crt_disconnection,
             on_lifecycle_event_stopped_fn=self._crt_stopped,
         )
+
+
+def _with_password(options: mqtt5.ClientOptions, login: BrokerLogin) -> mqtt5.ClientOptions:
+    """Plain TCP, username and password (the local Mosquitto)."""
+    options.host_name, options.port = login.host, login.port
+    options.connect_options.username = login.username
+    options.connect_options.password = login.password
+    # Else awscrt appends SDK metrics to the username and Mosquitto refuses the login.
+    options.disable_metrics = True
+    return options
 
 
 def _authorizer_client(
