@@ -38,6 +38,9 @@ from infra.local.lambda_runtime import LambdaRuntime
 from infra.wiring import WebSocketRoute
 
 logger = logging.getLogger(__name__)
+# websockets logs each request line at DEBUG, query string (the token) included: never below INFO.
+_PROTOCOL_LOGGER = logging.getLogger(f"{__name__}.protocol")
+_PROTOCOL_LOGGER.setLevel(logging.INFO)
 
 MAX_FRAME_BYTES = 32 * 1024
 MAX_MESSAGE_BYTES = 128 * 1024
@@ -103,7 +106,7 @@ class WebSocketGateway:
             compression=None,
             ping_interval=None,
             max_queue=64,
-            logger=logger,
+            logger=_PROTOCOL_LOGGER,
             close_timeout=_CLOSE_TIMEOUT_SECONDS,
         )
         self.port = int(next(iter(self._server.sockets)).getsockname()[1])
