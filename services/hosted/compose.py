@@ -20,11 +20,11 @@ from services.hosted.dynamo import (
     DynamoConnections,
     DynamoGameDirectory,
 )
+from services.hosted.publisher import SnsBatchPublisher
 from services.hosted.settings import ConnectionSettings, HostedSettings
 from services.hosted.store import RedisGameStore
 from services.hosted.use_cases import HostedServices
 from services.quizzes.repository import DynamoQuizRepository
-from services.single.publisher import SnsResultPublisher
 
 _REDIS_TIMEOUT_SECONDS = 2.0
 # Pushes are small and a broadcast waits for the slowest: short timeouts, one retry.
@@ -71,7 +71,7 @@ def hosted_services() -> HostedServices:
                              max_workers=settings.broadcast_workers),
         directory=DynamoGameDirectory(dynamodb, settings.games_table),
         quizzes=DynamoQuizRepository(dynamodb, settings.quizzes_table),
-        publisher=SnsResultPublisher(
+        publisher=SnsBatchPublisher(
             aws.client("sns", settings.aws_region),
             (settings.leaderboard_topic_arn, settings.progress_topic_arn),
         ),

@@ -10,7 +10,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
@@ -127,11 +128,28 @@ class DynamoGameDirectory:
 
 
 class DynamoCompletionMarkers:
-    """The single-player marker item, reused: one first completion per (quiz, player)."""
+    """The single-player marker item, reused: one first completion per (quiz, player).
 
-    def __init__(self, client: Any, plays_table: str) -> None:
+    A game's players are marked concurrently (one conditional put each, ``max_workers`` at a
+    time): sequential puts for a few hundred players would outlast the invocation."""
+
+    def __init__(self, client: Any, plays_table: str, *, max_workers: int = 16) -> None:
         self._client = client
         self._table = plays_table
+        self._max_workers = max_workers
+
+    def first_completions(self, *, quiz_id: str, game_id: str, player_ids: Sequence[str],
+                          completed_at: str) -> dict[str, bool]:
+        if not player_ids:
+            return {}
+        with ThreadPoolExecutor(max_workers=min(self._max_workers, len(player_ids))) as pool:
+            ranked = pool.map(
+                lambda player_id: self.first_completion(
+                    quiz_id=quiz_id, player_id=player_id, game_id=game_id,
+                    completed_at=completed_at),
+                player_ids,
+            )
+            return dict(zip(player_ids, ranked, strict=True))
 
     def first_completion(self, *, quiz_id: str, player_id: str, game_id: str,
                          completed_at: str) -> bool:

@@ -58,11 +58,11 @@ class QuizSource(Protocol):
 
 
 class ResultPublisher(Protocol):
-    def publish(self, result: PlayerResult) -> None: ...
+    def publish_all(self, results: Sequence[PlayerResult]) -> None: ...
 
 
 class CompletionMarkers(Protocol):
-    def first_completion(self, *, quiz_id: str, player_id: str, game_id: str,
-                         completed_at: str) -> bool:
-        """True when this game is the player's first completed play of the quiz (ranked)."""
+    def first_completions(self, *, quiz_id: str, game_id: str, player_ids: Sequence[str],
+                          completed_at: str) -> dict[str, bool]:
+        """Per player: True when this game is their first completed play of the quiz."""
         ...

@@ -197,19 +197,23 @@ def _publish_results(services: HostedServices, plan: GamePlan, state: GameState)
     correct = services.store.correct_counts(plan.game_id)
     asked = max(state.question_index + 1, 0)
     top = max(state.scores.values(), default=0)
-    for player_id, score in sorted(state.scores.items()):
-        ranked = services.markers.first_completion(
-            quiz_id=plan.quiz_id, player_id=player_id, game_id=plan.game_id,
-            completed_at=completed_at,
-        )
-        right = correct.get(player_id, 0)
-        services.publisher.publish(PlayerResult(
+    players = sorted(state.scores)
+    ranked = services.markers.first_completions(
+        quiz_id=plan.quiz_id, game_id=plan.game_id, player_ids=players,
+        completed_at=completed_at,
+    )
+    results = []
+    for player_id in players:
+        score, right = state.scores[player_id], correct.get(player_id, 0)
+        results.append(PlayerResult(
             source="hosted", game_id=plan.game_id, quiz_id=plan.quiz_id,
             quiz_owner_id=plan.quiz_owner_id, host_id=plan.host_id, player_id=player_id,
             username=state.players.get(player_id, player_id), score=score, correct=right,
-            total=asked, experience=right * EXPERIENCE_PER_CORRECT_ANSWER if ranked else 0,
-            ranked=ranked, won=top > 0 and score == top, completed_at=completed_at,
+            total=asked,
+            experience=right * EXPERIENCE_PER_CORRECT_ANSWER if ranked[player_id] else 0,
+            ranked=ranked[player_id], won=top > 0 and score == top, completed_at=completed_at,
         ))
+    services.publisher.publish_all(results)
 
 
 # ------------------------------------------------------------------ player actions

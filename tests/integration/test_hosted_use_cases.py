@@ -25,11 +25,11 @@ from services.hosted.dynamo import (
     DynamoGameDirectory,
 )
 from services.hosted.ports import BroadcastReport
+from services.hosted.publisher import SnsBatchPublisher
 from services.hosted.store import Keys, RedisGameStore
 from services.hosted.use_cases import Caller, HostedServices
 from services.quizzes.model import Quiz, QuizInput
 from services.quizzes.repository import DynamoQuizRepository
-from services.single.publisher import SnsResultPublisher
 
 pytestmark = pytest.mark.integration
 
@@ -137,7 +137,7 @@ def world(redis_url: str) -> Iterator[World]:
             notifier=notifier,
             directory=DynamoGameDirectory(dynamodb, names["GamesTable"]),
             quizzes=quizzes,
-            publisher=SnsResultPublisher(sns, topics),
+            publisher=SnsBatchPublisher(sns, topics),
             markers=DynamoCompletionMarkers(dynamodb, names["PlaysTable"]),
             clock=lambda: datetime.now(UTC),
         )
@@ -257,3 +257,12 @@ def test_an_expired_token_and_a_flood_are_refused_before_any_action(world: World
         except Exception as refused:  # noqa: BLE001
             outcomes.append(getattr(refused, "code", "?"))
     assert outcomes.count("ok") <= 20 and "rate_limited" in outcomes
+
+
+def test_a_large_game_publishes_every_result_once_in_batches(world: World) -> None:
+    quiz_id = world.add_quiz(HOST)
+    game_id = _play(world, quiz_id, {n: ["Rome", "Paris"] for n in range(25)})
+    for topic in ("leaderboard", "progress"):
+        results = world.published(topic)
+        assert sorted(r.player_id for r in results) == sorted(f"player-{n}" for n in range(25))
+        assert all(r.game_id == game_id and r.ranked and r.correct == 2 for r in results)
