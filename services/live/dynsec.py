@@ -27,10 +27,6 @@ RESPONSE_TOPIC = CONTROL_TOPIC + "/response"
 class DynsecError(ServiceUnavailable):
     """The broker refused an admin command: credentials cannot be issued now (503)."""
 
-    def __init__(self, command: str, error: str) -> None:
-        super().__init__(f"the broker refused {command}: {error}"[:300])
-        self.command = command
-
 
 class DynsecAdmin:
     def __init__(self, address: BrokerAddress, *, username: str, password: str,
@@ -42,7 +38,7 @@ class DynsecAdmin:
             address, client_id=f"dynsec-admin-{secrets.token_hex(4)}", username=username,
             password=password, on_message=self._reply).connect(timeout)
         if not all(self._connection.subscribe(RESPONSE_TOPIC)):
-            raise DynsecError("subscribe", "the admin may not read control replies")
+            raise DynsecError("the broker refused the admin its control replies")
 
     def execute(self, *commands: dict[str, Any]) -> list[dict[str, Any]]:
         """Run ``commands`` in order; one reply per command (``error`` set when it failed)."""
@@ -98,7 +94,7 @@ class DynsecCredentials:
             {"command": "setClientPassword", "username": player_id, "password": password},
         )
         if replies[-1].get("error"):
-            raise DynsecError("setClientPassword", str(replies[-1]["error"]))
+            raise DynsecError(f"the broker refused the credentials: {replies[-1]['error']}"[:300])
         body: dict[str, Any] = {
             "broker": "mosquitto", "host": self._host, "port": self._port,
             "client_id": policy.client_id, "username": player_id, "password": password,
