@@ -10,6 +10,8 @@ from typing import Any
 import boto3
 import redis
 from botocore.config import Config
+from redis.backoff import ExponentialBackoff
+from redis.retry import Retry
 
 from services.core import aws
 from services.core.auth import JwksCache, TokenVerifier
@@ -42,6 +44,8 @@ def redis_client(settings: LiveSettings) -> Any:
         "socket_timeout": _REDIS_TIMEOUT_SECONDS,
         "socket_connect_timeout": _REDIS_TIMEOUT_SECONDS,
         "decode_responses": True,
+        # Two quick retries ride over a failover; then the player hears "retry" at once.
+        "retry": Retry(ExponentialBackoff(cap=0.2, base=0.05), 2),
     }
     if settings.redis_cluster:
         return redis.RedisCluster.from_url(settings.redis_url, **options)
