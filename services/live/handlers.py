@@ -103,8 +103,9 @@ def authorize(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
     player_id = str(claims["sub"])
     if mqtt.get("clientId") != player_id or not topics.is_identity(player_id):
         return {"isAuthenticated": False}
-    _, _, region, account_id, *_ = str(getattr(context, "invoked_function_arn", "")).split(
-        ":") + [""] * 6
+    # arn:aws:lambda:<region>:<account>:function:<name> - the policy's resources name both
+    arn = str(getattr(context, "invoked_function_arn", "")).split(":") + [""] * 6
+    region, account_id = arn[3], arn[4]
     remaining = int(float(claims["exp"]) - time.time())  # disconnect when the token expires
     return PlayerPolicy(player_id).authorizer_response(
         region=region, account_id=account_id, disconnect_after_seconds=max(remaining, 300))
