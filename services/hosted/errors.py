@@ -74,9 +74,3 @@ class PlayerDisconnected(DomainError):
 
     code = "player_disconnected"
     status = 410
-
-
-class InternalError(DomainError):
-    code = "internal_error"
-    status = 500
-    retryable = True

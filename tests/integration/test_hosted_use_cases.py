@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,7 +24,7 @@ from services.hosted.dynamo import (
     DynamoConnections,
     DynamoGameDirectory,
 )
-from services.hosted.ports import BroadcastReport
+from services.hosted.memory import RecordingNotifier
 from services.hosted.publisher import SnsBatchPublisher
 from services.hosted.store import Keys, RedisGameStore
 from services.hosted.use_cases import Caller, HostedServices
@@ -44,28 +44,6 @@ HOST = Caller(connection_id="c-host", player_id="host-1", username="hannah",
 def _player(n: int) -> Caller:
     return Caller(connection_id=f"c-{n}", player_id=f"player-{n}", username=f"user{n}",
                   token_expires_at=2_000_000_000)
-
-
-@dataclass
-class RecordingNotifier:
-    """The Notifier port's fake: records every message per connection; nothing is gone."""
-
-    sent: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    closed: list[str] = field(default_factory=list)
-
-    def send(self, connection_ids: Sequence[str], message: dict[str, Any]) -> BroadcastReport:
-        for connection in connection_ids:
-            self.sent.setdefault(connection, []).append(message)
-        return BroadcastReport(sent=tuple(connection_ids), gone=(), failed=())
-
-    def close(self, connection_id: str) -> None:
-        self.closed.append(connection_id)
-
-    def last(self, connection_id: str) -> dict[str, Any]:
-        return self.sent[connection_id][-1]
-
-    def kinds(self, connection_id: str) -> list[str]:
-        return [message["type"] for message in self.sent.get(connection_id, [])]
 
 
 @dataclass
