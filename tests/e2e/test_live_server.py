@@ -116,6 +116,16 @@ class Peer:
         raise AssertionError(f"{self.account.username}: {count} x {kind} not received; "
                              f"got {[m['type'] for _, m in self.received]}")
 
+    def first(self, kind: str, **fields: Any) -> dict[str, Any]:
+        """The first message of ``kind`` whose ``fields`` match, waiting for it."""
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline:
+            for message in self.of(kind):
+                if all(message.get(k) == v for k, v in fields.items()):
+                    return message
+            time.sleep(0.01)
+        raise AssertionError(f"{self.account.username}: no {kind} with {fields}")
+
     def of(self, kind: str) -> list[dict[str, Any]]:
         with self.lock:
             return [m for _, m in self.received if m.get("type") == kind]
@@ -265,15 +275,16 @@ def test_a_game_over_mqtt_one_winner_per_question_persisted_and_nothing_leaked(
             assert qid == f"q{index + 1}"
             list(pool.map(lambda p, q=qid, a=answer: p.act(
                 action="answer", game_id=game_id, question_id=q, answer=a), players))
-            verdicts = [p.wait("verdict", index + 1)[-1] for p in players]
+            verdicts = [p.first("verdict", question_id=qid) for p in players]
             assert sorted(v["verdict"] for v in verdicts).count("correct") == 1
             won = next(p for p, v in zip(players, verdicts, strict=True)
                        if v["verdict"] == "correct")
             winners[qid] = won.me
+            before = len(won.of("verdict"))
             won.act(action="answer", game_id=game_id, question_id=qid, answer=answer)  # again
-            assert won.wait("verdict", index + 2)[-1]["verdict"] == "correct"
-            assert {m["winner"]["player_id"] for m in host.wait("winner", 1)
-                    if m["question_id"] == qid} == {won.me}
+            again = won.wait("verdict", before + 1)[-1]
+            assert (again["question_id"], again["verdict"]) == (qid, "correct")
+            assert host.first("winner", question_id=qid)["winner"]["player_id"] == won.me
     host.command(action="end_game", game_id=game_id)
     final = players[0].wait("game_ended")[0]["scores"]
     expected = {p.me: sum(1 for w in winners.values() if w == p.me) for p in players}
