@@ -130,7 +130,7 @@ def _admitted_frame(request: WsRequest) -> None:
     except ValueError:
         raise ValidationFailed("a frame must be a JSON object") from None
     name = frame.get("action") if isinstance(frame, dict) else None
-    if isinstance(name, str) and name not in protocol.validator("actions").schema["$defs"]:
+    if isinstance(name, str) and name not in protocol.action_names():
         raise UnknownAction(f"unknown action {name[:64]!r}")
     protocol.parse_action(request.body)
     raise UnknownAction("this action has no route")

@@ -31,6 +31,17 @@ def validator(name: str) -> Draft202012Validator:
     return Draft202012Validator(schema)
 
 
+def action_names() -> list[str]:
+    return list(validator("actions").schema["properties"]["action"]["enum"])
+
+
+@cache
+def _action_validator(name: str) -> Draft202012Validator:
+    """The schema branch of one action (its own error messages, not oneOf's)."""
+    definitions = validator("actions").schema["$defs"]
+    return Draft202012Validator({**definitions[name], "$defs": definitions})
+
+
 def parse_action(body: str | bytes | None) -> dict[str, Any]:
     """The frame as a valid action, or ``ValidationFailed`` saying what is wrong."""
     raw = body.encode() if isinstance(body, str) else (body or b"")
@@ -43,15 +54,10 @@ def parse_action(body: str | bytes | None) -> dict[str, Any]:
     if not isinstance(action, dict):
         raise ValidationFailed("a frame must be a JSON object with an action")
     name = action.get("action")
-    schema = validator("actions")
-    branch = schema.schema["$defs"].get(name) if isinstance(name, str) else None
-    if branch is None:
+    if not isinstance(name, str) or name not in action_names():
         raise ValidationFailed("unknown or missing action")
-    errors = sorted(
-        Draft202012Validator(
-            {**branch, "$defs": schema.schema["$defs"]}).iter_errors(action),
-        key=lambda error: list(error.path),
-    )
+    errors = sorted(_action_validator(name).iter_errors(action),
+                    key=lambda error: list(error.path))
     if errors:
         raise ValidationFailed(f"invalid {name}: {errors[0].message}"[:300])
     return action

@@ -34,6 +34,8 @@ def test_fields_beyond_the_schema_are_refused(extra: str) -> None:
         "[1, 2]",
         json.dumps({"game_id": "g1"}),
         json.dumps({"action": "fly"}),
+        json.dumps({"action": "game_id"}),
+        json.dumps({"action": "request_id", "game_id": "g1"}),
         json.dumps({**ANSWER, "answer": "x" * 201}),
         json.dumps({**ANSWER, "answer": ""}),
         json.dumps({**ANSWER, "question_id": "../etc"}),
