@@ -161,3 +161,28 @@ def test_an_unreachable_redis_is_a_retryable_error_never_a_silent_accept() -> No
     with pytest.raises(ServiceUnavailable) as raised:
         dead.answer("g1", player_id="p0", question_id="q1", normalized="rome")
     assert raised.value.retryable
+
+
+def test_an_old_next_question_redelivered_after_newer_ones_changes_nothing(
+    store: RedisLiveStore,
+) -> None:
+    plan = started(store, 1, questions=3)
+    store.ask(plan, host_id=HOST, request_id="r1", expected_index=-1)
+    store.ask(plan, host_id=HOST, request_id="r2", expected_index=0)
+    before = store.snapshot(plan.game_id)
+    assert store.ask(plan, host_id=HOST, request_id="r1", expected_index=1).repeat
+    after = store.snapshot(plan.game_id)
+    assert (after.question_index, after.meta["qid"], after.meta["seq"]) == (
+        1, "q2", before.meta["seq"])
+
+
+def test_an_answer_delivered_before_its_join_is_refused_then_counts_after_joining(
+    store: RedisLiveStore,
+) -> None:
+    plan = started(store, 0)
+    store.ask(plan, host_id=HOST, request_id=None, expected_index=-1)
+    with pytest.raises(errors.NotInGame):
+        store.answer(plan.game_id, player_id="p9", question_id="q1", normalized="rome")
+    store.join(plan.game_id, "p9", "nine")
+    assert store.answer(plan.game_id, player_id="p9", question_id="q1",
+                        normalized="rome").verdict == "correct"
