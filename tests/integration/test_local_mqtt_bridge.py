@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 import threading
 import time
 from collections.abc import Iterator
@@ -135,3 +136,52 @@ def test_boto3_iot_data_publishes_through_the_local_endpoint(
         asyncio.run_coroutine_threadsafe(endpoint.stop(), loop).result(10)
         loop.call_soon_threadsafe(loop.stop)
         thread.join(5)
+
+
+@pytest.fixture(scope="module")
+def iot_data_url(broker: mosquitto.MosquittoProcess) -> Iterator[str]:
+    endpoint = IotDataEndpoint(broker.address, username="service",
+                               password=broker.service_password)
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    asyncio.run_coroutine_threadsafe(endpoint.start(), loop).result(10)
+    try:
+        yield endpoint.url
+    finally:
+        asyncio.run_coroutine_threadsafe(endpoint.stop(), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(5)
+
+
+@pytest.mark.parametrize("kind", ["fake", "iot-data"])
+def test_message_sink_contract(kind: str, broker: mosquitto.MosquittoProcess,
+                               iot_data_url: str) -> None:
+    """The recording fake and the iot-data adapter deliver the same messages to the same
+    topics, in order, as JSON objects."""
+    from services.live.publisher import IotDataPublisher, RecordingSink
+
+    received: list[tuple[str, bytes]] = []
+    reader = player(broker, f"reader-{kind}", received)
+    assert reader.subscribe(topics.player_inbox(f"reader-{kind}")) == [True]
+    messages = [{"type": "verdict", "n": n, "text": "Zoë ✓"} for n in range(3)]
+    topic = topics.player_inbox(f"reader-{kind}")
+    try:
+        if kind == "fake":
+            sink = RecordingSink()
+            for message in messages:
+                sink.publish(topic, message)
+            delivered = sink.to(topic)
+        else:
+            client = boto3.client("iot-data", region_name="us-east-1", endpoint_url=iot_data_url,
+                                  aws_access_key_id="testing", aws_secret_access_key="testing")
+            publisher = IotDataPublisher(client)
+            for message in messages:
+                publisher.publish(topic, message)
+            deadline = time.monotonic() + 3
+            while len(received) < len(messages) and time.monotonic() < deadline:
+                time.sleep(0.01)
+            delivered = [json.loads(payload) for _, payload in received]
+        assert delivered == messages
+    finally:
+        reader.close()
