@@ -11,10 +11,12 @@ from typing import Any
 
 import pytest
 import redis
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from redis.backoff import ExponentialBackoff
 from redis.retry import Retry
 
-from services.live import handlers, topics
+from services.live import handlers, protocol, topics
 from services.live.publisher import RecordingSink
 from services.live.store import RedisLiveStore
 from services.live.use_cases import LiveServices
@@ -81,3 +83,33 @@ def test_an_event_whose_sender_is_not_its_topic_segment_is_dropped(sink: Recordi
     forged = {**event("p1", b'{"action":"join_game","game_id":"g1"}'), "sender": "p2"}
     handlers.player_actions(forged, None)
     assert sink.sent == []
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner,
+                                                                 max_size=5),
+    max_leaves=12,
+)
+ACTIONS = st.fixed_dictionaries(
+    {"action": st.sampled_from(["join_game", "answer", "open_game", "end_game", ""])},
+    optional={"game_id": JSON | st.from_regex(r"[A-Za-z0-9_-]{1,64}", fullmatch=True),
+              "question_id": JSON | st.sampled_from(["q1", "q999", "q0"]),
+              "answer": JSON, "request_id": JSON, "player_id": JSON, "score": JSON},
+)
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(message=ACTIONS | JSON, raw=st.binary(max_size=64))
+def test_fuzzed_actions_get_exactly_one_error_reply_and_never_crash(
+    sink: RecordingSink, message: Any, raw: bytes,
+) -> None:
+    """QUALITY.md fuzzing: whatever arrives, the sender gets one error message (Redis is down,
+    so even a valid action is a retryable error), valid against the messages schema."""
+    for payload in (json.dumps(message).encode(), raw):
+        sink.sent.clear()
+        handlers.player_actions(event("p1", payload), None)
+        [(topic, reply)] = sink.sent
+        assert topic == topics.player_inbox("p1") and reply["type"] == "error"
+        assert list(protocol.validator("messages").iter_errors(reply)) == []
