@@ -57,7 +57,17 @@ class DynamoLiveGames:
         self._client = client
         self._table = table_name
 
-    def create(self, record: GameRecord) -> None:
+    def create(self, record: GameRecord) -> bool:
+        """False when the game exists already (a redelivered open_game raced this one)."""
+        try:
+            self._put_new(record)
+        except ClientError as error:
+            if _code(error) == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def _put_new(self, record: GameRecord) -> None:
         with _available():
             self._client.put_item(TableName=self._table, ConditionExpression=NEW_GAME, Item={
                 **_key(record.game_id), "game_id": {"S": record.game_id},

@@ -130,10 +130,10 @@ def open_game(services: LiveServices, caller: Caller, quiz_id: str) -> str:
         raise errors.ModeNotLive("that quiz is not a live-scoreboard quiz")
     game_id = _game_id_for(caller.player_id, caller.request_id)
     plan = plan_from_quiz(quiz, game_id=game_id, host_id=caller.player_id)
-    if services.records.get(game_id) is None:
-        services.records.create(GameRecord(
-            game_id=game_id, host_id=caller.player_id, quiz_id=quiz.quiz_id,
-            quiz_name=plan.quiz_name, status=LOBBY, plan_json=plan.to_json()))
+    created = services.records.create(GameRecord(
+        game_id=game_id, host_id=caller.player_id, quiz_id=quiz.quiz_id,
+        quiz_name=plan.quiz_name, status=LOBBY, plan_json=plan.to_json()))
+    if created:
         services.store.create(plan)
     _inbox(services, caller, protocol.game_opened(
         game_id, caller.request_id, name=plan.quiz_name, count=len(plan.questions)))

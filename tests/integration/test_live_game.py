@@ -325,3 +325,15 @@ def test_fifty_players_100_rounds_through_the_use_cases_redis_equals_dynamodb(
             assert {line["player_id"]: line["score"] for line in final["scores"]} == (
                 record.scores())
     assert rounds == games * questions
+
+
+def test_a_redelivered_open_game_opens_one_game(services: LiveServices) -> None:
+    with ThreadPoolExecutor(4) as pool:  # QoS 1 may deliver it twice, even at once
+        opened_ids = set(pool.map(
+            lambda _: use_cases.open_game(services, Caller(HOST, "open-x"), "live1"), range(4)))
+    assert len(opened_ids) == 1
+    (game_id,) = opened_ids
+    assert [m["game_id"] for m in inbox(services, HOST)] == [game_id] * 4
+    assert services.store.snapshot(game_id).status == "lobby"
+    other = use_cases.open_game(services, Caller(HOST, "open-y"), "live1")
+    assert other != game_id
