@@ -60,7 +60,7 @@ def up(
     region: str,
     workers: int,
 ) -> None:
-    """Start the local cloud: moto, Redis, the HTTP API gateway and the SNS bridge."""
+    """Start the local cloud: moto, Redis, Mosquitto and the HTTP, WebSocket and MQTT endpoints."""
     started = time.monotonic()
     # moto's import is the long pole: spawn it before importing the rest, so it boots meanwhile.
     from infra.local.moto_server import start_moto
@@ -96,12 +96,22 @@ async def _serve(cloud: LocalCloud, started: float) -> None:
         await cloud.stop()
 
 
+def _optional_line(label: str, value: str | None) -> list[str]:
+    return [f"  {label:<11} {value}"] if value else []
+
+
 def _print_ready(cloud: LocalCloud, seconds: float) -> None:
     endpoints = cloud.endpoints
     assert endpoints is not None
     lines = [
         f"Local cloud ready in {seconds:.2f} s",
         f"  HTTP API    {endpoints.http_api_url}",
+        *_optional_line("WebSocket", endpoints.websocket_url),
+        *_optional_line(
+            "MQTT",
+            endpoints.mqtt_host and f"{endpoints.mqtt_host}:{endpoints.mqtt_port}"
+            f"  websockets {endpoints.mqtt_ws_url}",
+        ),
         f"  Cognito     {endpoints.cognito_endpoint_url}  pool {endpoints.user_pool_id}"
         f"  client {endpoints.user_pool_client_id}",
         f"  AWS (moto)  {endpoints.aws_endpoint_url}  region {endpoints.region}",
@@ -119,4 +129,8 @@ def _print_ready(cloud: LocalCloud, seconds: float) -> None:
     click.echo("\n".join(lines))
     if cloud.seed_error:
         click.echo(f"Warning: {cloud.seed_error}", err=True)
+    if cloud.iot is None and cloud.wiring is not None and cloud.wiring.iot_rules:
+        from infra.local.mosquitto import INSTALL_HINT
+
+        click.echo(f"Warning: {INSTALL_HINT}; running without live games.", err=True)
     click.echo("Press Ctrl-C to stop.")

@@ -38,9 +38,10 @@ from infra.local.lambda_runtime import LambdaRuntime
 from infra.wiring import WebSocketRoute
 
 logger = logging.getLogger(__name__)
-# websockets logs each request line at DEBUG, query string (the token) included: never below INFO.
+# websockets logs each request line at DEBUG, query string (the token) included: drop those
+# records whatever the configured level (a filter, so INFO still follows the CLI's level).
 _PROTOCOL_LOGGER = logging.getLogger(f"{__name__}.protocol")
-_PROTOCOL_LOGGER.setLevel(logging.INFO)
+_PROTOCOL_LOGGER.addFilter(lambda record: record.levelno >= logging.INFO)
 
 MAX_FRAME_BYTES = 32 * 1024
 MAX_MESSAGE_BYTES = 128 * 1024
