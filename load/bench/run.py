@@ -1,0 +1,143 @@
+"""`trivia bench`: each figure beside its floor, measured on this machine in this run.
+
+Rows: hosted broadcast, live scoreboard, single answer, connect (WebSocket and MQTT), at each
+N asked for. Each row: our p50/p95, the floor's p50/p95, and our p95 as a multiple of the
+floor's. The floors are measured right after their figure, so both see the same machine load.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from clients.sdk.endpoints import Endpoints
+from load.bench import figures, floors
+from load.bench.timing import p50_p95
+from load.report import machine
+
+Progress = Callable[[str], None]
+SINGLE_BOTS = 100
+
+
+def row(
+    name: str, n: int, ours: Sequence[float], floor: Sequence[float], floor_is: str
+) -> dict[str, Any]:
+    mine, base = p50_p95(ours), p50_p95(floor)
+    ratio = None
+    if mine["p95_ms"] is not None and base["p95_ms"]:
+        ratio = round(float(mine["p95_ms"]) / float(base["p95_ms"]), 2)
+    return {
+        "figure": name,
+        "n": n,
+        "samples": mine["n"],
+        "p50_ms": mine["p50_ms"],
+        "p95_ms": mine["p95_ms"],
+        "floor": floor_is,
+        "floor_p50_ms": base["p50_ms"],
+        "floor_p95_ms": base["p95_ms"],
+        "ratio_p95": ratio,
+    }
+
+
+async def run_bench(
+    endpoints: Endpoints, players: Sequence[int], concurrency: int, progress: Progress
+) -> dict[str, Any]:
+    rows: list[dict[str, Any]] = []
+    errors: dict[str, dict[str, int]] = {}
+    before = machine()
+    for n in players:
+        progress(f"hosted, {n} players ...")
+        ours = await figures.hosted(endpoints, n, concurrency)
+        floor = await floors.ws_floors(n, concurrency)
+        errors[f"hosted@{n}"] = ours.errors
+        rows.append(
+            row(
+                "hosted: ask -> player has question",
+                n,
+                ours.samples,
+                floor["broadcast"],
+                "bare websockets broadcast",
+            )
+        )
+        rows.append(
+            row(
+                "connect: WebSocket (k-th of N open)",
+                n,
+                ours.connect,
+                floor["connect"],
+                "bare websockets connects",
+            )
+        )
+        if endpoints.mqtt_host is None:
+            progress("no MQTT broker in the endpoints file: live rows left out")
+        else:
+            progress(f"live, {n} players ...")
+            ours = await figures.live(endpoints, n, concurrency)
+            floor = await floors.mqtt_floors(n, concurrency)
+            errors[f"live@{n}"] = ours.errors
+            rows.append(
+                row(
+                    "live: winning answer -> player has winner",
+                    n,
+                    ours.samples,
+                    floor["broadcast"],
+                    "raw publish via bare Mosquitto",
+                )
+            )
+            rows.append(
+                row(
+                    "connect: MQTT (k-th of N connected)",
+                    n,
+                    ours.connect,
+                    floor["connect"],
+                    "raw MQTT connects, bare Mosquitto",
+                )
+            )
+    progress(f"single, {SINGLE_BOTS} concurrent bots ...")
+    ours = await figures.single(endpoints, SINGLE_BOTS)
+    errors[f"single@{SINGLE_BOTS}"] = ours.errors
+    echo = await floors.http_echo_floor(SINGLE_BOTS)
+    rows.append(
+        row(
+            "single: answer round trip",
+            SINGLE_BOTS,
+            ours.samples,
+            echo,
+            "bare aiohttp echo, loopback (no gateway echo route)",
+        )
+    )
+    return {"rows": rows, "errors": errors, "machine_before": before, "machine_after": machine()}
+
+
+def table(report: dict[str, Any]) -> str:
+    header = (
+        f"{'figure':42} {'N':>5} {'p50':>8} {'p95':>8} {'floor p50':>9} {'floor p95':>9} "
+        f"{'x floor':>7}"
+    )
+    lines = [header, "-" * len(header)]
+    for r in report["rows"]:
+        lines.append(
+            f"{r['figure']:42} {r['n']:5d} {_ms(r['p50_ms'])} {_ms(r['p95_ms'])} "
+            f"{_ms(r['floor_p50_ms']):>9} {_ms(r['floor_p95_ms']):>9} "
+            f"{'-' if r['ratio_p95'] is None else r['ratio_p95']:>7}"
+        )
+    m0, m1 = report["machine_before"], report["machine_after"]
+    lines.append(
+        f"ms; {m0['cpus']} CPUs; load average before {m0['load_average']}, "
+        f"after {m1['load_average']}; errors {json.dumps(report['errors'])}"
+    )
+    return "\n".join(lines)
+
+
+def _ms(value: float | None) -> str:
+    return f"{'-':>8}" if value is None else f"{value:8.1f}"
+
+
+def write(report: dict[str, Any], directory: Path) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / "bench.json"
+    path.write_text(json.dumps(report, indent=2), encoding="utf-8")
+    (directory / "bench.txt").write_text(table(report) + "\n", encoding="utf-8")
+    return path
