@@ -10,7 +10,7 @@ message text.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Self
 
 # Codes for gateway-made errors, which carry only a message: chosen to match the API's own
 # codes for the same situations (services/core/errors.py).
@@ -71,6 +71,44 @@ class TransportError(TriviaError):
 
     code = "network_error"
     retryable = True
+
+
+class GameServerError(TriviaError):
+    """A game server answered a request with an ``error`` message (a WebSocket frame or an
+    MQTT inbox message): ``code`` is the server's own, ``request_id`` ties it to the request."""
+
+    # Said when the error carries no message of its own.
+    no_message = "the server sent an error without a message"
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        *,
+        retryable: bool = False,
+        request_id: str | None = None,
+        game_id: str | None = None,
+    ) -> None:
+        super().__init__(message, code=code)
+        self.retryable = retryable
+        self.request_id = request_id
+        self.game_id = game_id
+
+    @classmethod
+    def from_body(cls, body: dict[str, Any]) -> Self:
+        """From a whole ``{"type": "error", "error": {...}, "request_id", "game_id"}`` body."""
+        error = body.get("error")
+        detail = error if isinstance(error, dict) else {}
+        return cls(
+            str(detail.get("code") or "error"),
+            str(detail.get("message") or cls.no_message),
+            retryable=bool(detail.get("retryable", False)),
+            request_id=_str_or_none(body.get("request_id")),
+            game_id=_str_or_none(body.get("game_id")),
+        )
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(code={self.code!r}, message={self.message!r})"
 
 
 class NotLoggedIn(TriviaError):
@@ -160,3 +198,7 @@ def _json_or_none(body: bytes) -> Any:
         return json.loads(body)
     except (ValueError, UnicodeDecodeError):
         return None
+
+
+def _str_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) else None

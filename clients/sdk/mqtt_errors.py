@@ -6,42 +6,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from clients.sdk.errors import TransportError, TriviaError
+from clients.sdk.errors import GameServerError, TransportError, TriviaError
 
 
-class LiveError(TriviaError):
+class LiveError(GameServerError):
     """The service answered a command or an action with an ``error`` message."""
 
-    def __init__(
-        self,
-        code: str,
-        message: str,
-        *,
-        retryable: bool = False,
-        request_id: str | None = None,
-        game_id: str | None = None,
-    ) -> None:
-        super().__init__(message, code=code)
-        self.retryable = retryable
-        self.request_id = request_id
-        self.game_id = game_id
-
-    @classmethod
-    def from_body(cls, body: dict[str, Any]) -> LiveError:
-        error = body.get("error")
-        detail = error if isinstance(error, dict) else {}
-        return cls(
-            str(detail.get("code") or "error"),
-            str(detail.get("message") or "the service sent an error without a message"),
-            retryable=bool(detail.get("retryable", False)),
-            request_id=_str_or_none(body.get("request_id")),
-            game_id=_str_or_none(body.get("game_id")),
-        )
-
-    def __repr__(self) -> str:
-        return f"LiveError(code={self.code!r}, message={self.message!r})"
+    no_message = "the service sent an error without a message"
 
 
 class BrokerUnreachable(TransportError):
@@ -70,7 +41,3 @@ class InvalidMessage(TriviaError):
     """A message that is not one of the protocol's (not a JSON object with a ``type``)."""
 
     code = "invalid_message"
-
-
-def _str_or_none(value: Any) -> str | None:
-    return value if isinstance(value, str) else None

@@ -13,12 +13,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from clients.sdk.game_messages import LastSeqs, MessageBody, header_of
 from clients.sdk.mqtt_errors import InvalidMessage, LiveError
 from clients.sdk.mqtt_topics import game_of
 
 
 @dataclass(frozen=True)
-class LiveMessage:
+class LiveMessage(MessageBody):
     topic: str
     type: str
     body: Mapping[str, Any] = field(repr=False)
@@ -40,56 +41,22 @@ class LiveMessage:
     def from_body(cls, topic: str, body: Any, received_at: float = 0.0) -> LiveMessage:
         if not isinstance(body, dict) or not isinstance(body.get("type"), str):
             raise InvalidMessage(f"a message on {topic} has no type")
-        game_id, seq, request_id = body.get("game_id"), body.get("seq"), body.get("request_id")
-        return cls(
-            topic=topic,
-            type=body["type"],
-            body=body,
-            game_id=game_id if isinstance(game_id, str) else None,
-            seq=seq if isinstance(seq, int) and not isinstance(seq, bool) else None,
-            request_id=request_id if isinstance(request_id, str) else None,
-            received_at=received_at,
-        )
-
-    def __getitem__(self, key: str) -> Any:
-        return self.body[key]
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self.body.get(key, default)
+        return cls(topic, body["type"], body, *header_of(body), received_at=received_at)
 
     @property
     def is_broadcast(self) -> bool:
         return game_of(self.topic) is not None
 
-    @property
-    def is_error(self) -> bool:
-        return self.type == "error"
-
     def error(self) -> LiveError:
         """This ``error`` message as the SDK exception, with the service's code."""
-        if not self.is_error:
-            raise ValueError(f"a {self.type} message is not an error")
-        return LiveError.from_body(dict(self.body))
+        return LiveError.from_body(self._require_error())
 
 
-class BroadcastSeqs:
+class BroadcastSeqs(LastSeqs):
     """The last broadcast ``seq`` seen per game."""
-
-    def __init__(self) -> None:
-        self._last: dict[str, int] = {}
 
     def accept(self, message: LiveMessage) -> bool:
         """True (and remembered) when the message is fresh; False for a stale broadcast."""
         if not message.is_broadcast or message.seq is None:
             return True
-        game_id = message.game_id or game_of(message.topic) or ""
-        if message.seq <= self._last.get(game_id, 0):
-            return False
-        self._last[game_id] = message.seq
-        return True
-
-    def last(self, game_id: str) -> int:
-        return self._last.get(game_id, 0)
-
-    def forget(self, game_id: str) -> None:
-        self._last.pop(game_id, None)
+        return self.fresh(message.game_id or game_of(message.topic) or "", message.seq)

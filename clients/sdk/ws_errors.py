@@ -8,44 +8,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from clients.sdk.errors import TransportError, TriviaError
+from clients.sdk.errors import GameServerError, TransportError, TriviaError
 
 # websockets closes with 1009 when a frame or message is over the gateway's limits.
 MESSAGE_TOO_BIG = 1009
 _HANDSHAKE_CODES = {401: "unauthorized", 403: "forbidden"}
 
 
-class WsError(TriviaError):
+class WsError(GameServerError):
     """The server answered an action with an ``error`` frame."""
-
-    def __init__(
-        self,
-        code: str,
-        message: str,
-        *,
-        retryable: bool = False,
-        request_id: str | None = None,
-        game_id: str | None = None,
-    ) -> None:
-        super().__init__(message, code=code)
-        self.retryable = retryable
-        self.request_id = request_id
-        self.game_id = game_id
 
     @classmethod
     def from_frame(cls, frame: dict[str, Any]) -> WsError:
-        error = frame.get("error")
-        body = error if isinstance(error, dict) else {}
-        return cls(
-            str(body.get("code") or "error"),
-            str(body.get("message") or "the server sent an error without a message"),
-            retryable=bool(body.get("retryable", False)),
-            request_id=_str_or_none(frame.get("request_id")),
-            game_id=_str_or_none(frame.get("game_id")),
-        )
-
-    def __repr__(self) -> str:
-        return f"WsError(code={self.code!r}, message={self.message!r})"
+        return cls.from_body(frame)
 
 
 class HandshakeRefused(TriviaError):
@@ -74,7 +49,3 @@ class ProtocolViolation(TriviaError):
     with a ``type``)."""
 
     code = "invalid_message"
-
-
-def _str_or_none(value: Any) -> str | None:
-    return value if isinstance(value, str) else None

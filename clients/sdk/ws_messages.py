@@ -13,11 +13,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from clients.sdk.game_messages import LastSeqs, MessageBody, header_of
 from clients.sdk.ws_errors import ProtocolViolation, WsError
 
 
 @dataclass(frozen=True)
-class ServerMessage:
+class ServerMessage(MessageBody):
     type: str
     body: Mapping[str, Any] = field(repr=False)
     game_id: str | None = None
@@ -36,55 +37,22 @@ class ServerMessage:
     def from_body(cls, body: Any) -> ServerMessage:
         if not isinstance(body, dict) or not isinstance(body.get("type"), str):
             raise ProtocolViolation("the server sent a frame without a message type")
-        seq = body.get("seq")
-        game_id = body.get("game_id")
-        request_id = body.get("request_id")
-        return cls(
-            type=body["type"],
-            body=body,
-            game_id=game_id if isinstance(game_id, str) else None,
-            seq=seq if isinstance(seq, int) and not isinstance(seq, bool) else None,
-            request_id=request_id if isinstance(request_id, str) else None,
-        )
-
-    def __getitem__(self, key: str) -> Any:
-        return self.body[key]
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self.body.get(key, default)
-
-    @property
-    def is_error(self) -> bool:
-        return self.type == "error"
+        return cls(body["type"], body, *header_of(body))
 
     def error(self) -> WsError:
         """This ``error`` frame as the SDK exception, with the server's code."""
-        if not self.is_error:
-            raise ValueError(f"a {self.type} message is not an error")
-        return WsError.from_frame(dict(self.body))
+        return WsError.from_frame(self._require_error())
 
 
-class SeqTracker:
+class SeqTracker(LastSeqs):
     """The last sequence number seen per game."""
-
-    def __init__(self) -> None:
-        self._last: dict[str, int] = {}
 
     def accept(self, message: ServerMessage) -> bool:
         """True (and remembered) when the message is fresh; False when it is stale."""
         if message.game_id is None or message.seq is None:
             return True
-        if message.seq <= self._last.get(message.game_id, 0):
-            return False
-        self._last[message.game_id] = message.seq
-        return True
-
-    def last(self, game_id: str) -> int:
-        return self._last.get(game_id, 0)
+        return self.fresh(message.game_id, message.seq)
 
     def games(self) -> dict[str, int]:
         """Game id -> last seq, for every game this connection has heard from."""
         return dict(self._last)
-
-    def forget(self, game_id: str) -> None:
-        self._last.pop(game_id, None)
