@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from clients.bots.answering import score_of
 from clients.bots.demo_checks import EXPERIENCE_PER_CORRECT_ANSWER, Expectations
-from clients.bots.hosted import score_of
 from clients.bots.hosted_host import HostBot
 from clients.bots.hosted_player import PlayerBot
 

@@ -28,12 +28,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from clients.bots.answering import AskedQuestion
 from clients.bots.hosted import (
     RETRY_PAUSE_SECONDS,
     RETRYABLE_CODES,
     Action,
     Announce,
-    AskedQuestion,
     SeatBrain,
     Send,
     SetTimer,

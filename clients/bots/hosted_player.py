@@ -18,16 +18,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from clients.bots.answering import (
+    AnswerSettings,
+    AskedQuestion,
+    Choice,
+    choose_answer,
+    score_of,
+)
 from clients.bots.hosted import (
     RETRY_PAUSE_SECONDS,
     RETRYABLE_CODES,
     Action,
-    AskedQuestion,
-    Choice,
     SeatBrain,
     SetTimer,
-    choose_answer,
-    score_of,
 )
 from clients.sdk.ws_messages import ServerMessage
 
@@ -37,19 +40,8 @@ _ANSWER_TIMER = "answer:"
 
 
 @dataclass(frozen=True)
-class PlayerSettings:
-    accuracy: float = 0.7
-    think_seconds: tuple[float, float] = (0.0, 0.3)  # per question, drawn uniformly
-    max_retries: int = 3
-
-    def __post_init__(self) -> None:
-        low, high = self.think_seconds
-        if not 0.0 <= self.accuracy <= 1.0:
-            raise ValueError("accuracy must be between 0 and 1")
-        if not 0.0 <= low <= high:
-            raise ValueError("think time range must be 0 <= low <= high")
-        if self.max_retries < 0:
-            raise ValueError("max_retries must not be negative")
+class PlayerSettings(AnswerSettings):
+    """Accuracy, think time per question (drawn uniformly) and retries of an answer."""
 
 
 @dataclass(frozen=True)
@@ -166,8 +158,7 @@ class PlayerBot(SeatBrain):
         known = self.knowledge.get(question.question_id)
         choice = choose_answer(question, known, self.settings.accuracy, self.rng)
         self.choices.setdefault(question.question_id, choice)
-        low, high = self.settings.think_seconds
-        return [SetTimer(self.rng.uniform(low, high), tag)]
+        return [SetTimer(self.settings.think_time(self.rng), tag)]
 
     def _record_verdicts(self, questions: Any) -> None:
         for revealed in questions or ():

@@ -20,8 +20,8 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from clients.bots.answering import score_of
 from clients.bots.demo_checks import EXPERIENCE_PER_CORRECT_ANSWER, Expectations
-from clients.bots.hosted import score_of
 from clients.bots.live_host import LiveHost
 from clients.bots.live_player import LivePlayer
 from clients.sdk.client import TriviaClient

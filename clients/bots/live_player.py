@@ -22,7 +22,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from clients.bots.hosted import AskedQuestion, Choice, choose_answer, score_of
+from clients.bots.answering import (
+    AnswerSettings,
+    AskedQuestion,
+    Choice,
+    choose_answer,
+    score_of,
+)
 from clients.bots.live import (
     RETRY_PAUSE_SECONDS,
     RETRYABLE_CODES,
@@ -42,20 +48,11 @@ _ANSWER_TIMER = "answer:"
 
 
 @dataclass(frozen=True)
-class PlayerSettings:
-    accuracy: float = 0.7
-    think_seconds: tuple[float, float] = (0.0, 0.3)  # per question, drawn uniformly
-    max_retries: int = 3
-    answer_after_winner: bool = False
+class PlayerSettings(AnswerSettings):
+    """Accuracy, think time per question (drawn uniformly), retries; and whether to answer
+    once somebody has won."""
 
-    def __post_init__(self) -> None:
-        low, high = self.think_seconds
-        if not 0.0 <= self.accuracy <= 1.0:
-            raise ValueError("accuracy must be between 0 and 1")
-        if not 0.0 <= low <= high:
-            raise ValueError("think time range must be 0 <= low <= high")
-        if self.max_retries < 0:
-            raise ValueError("max_retries must not be negative")
+    answer_after_winner: bool = False
 
 
 class LivePlayer(LiveSeat):
@@ -161,8 +158,7 @@ class LivePlayer(LiveSeat):
             return [SetTimer(0.0, tag)]  # thought about it before a reconnect: send it now
         known = self.knowledge.get(question_id)
         self.choices[question_id] = choose_answer(question, known, self.settings.accuracy, self.rng)
-        low, high = self.settings.think_seconds
-        return [SetTimer(self.rng.uniform(low, high), tag)]
+        return [SetTimer(self.settings.think_time(self.rng), tag)]
 
     def _verdict(self, message: LiveMessage) -> None:
         verdict = str(message["verdict"])

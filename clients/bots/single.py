@@ -4,10 +4,9 @@ No sockets, sleeps or clocks here: a shell (HTTP today, a load runner tomorrow) 
 into calls and call outcomes into events. Randomness comes from the ``random.Random`` it is
 given, so a seed replays a run exactly.
 
-A bot answers correctly only when it was given the answer (``knowledge``, e.g. from the quiz's
-export); then it is right with probability ``accuracy``. A wrong answer is really wrong: another
-option, or for an open question a text with no letters or digits, which the server's matching
-(case, spaces, punctuation and accents ignored) can never accept.
+A bot answers as every player bot does (``answering.py``): right with probability ``accuracy``
+when it was given the answer (``knowledge``, e.g. from the quiz's export), really wrong
+otherwise, a guess when it does not know.
 
 Flow: ``Begin`` -> ``StartPlay``; ``PlayStarted`` -> ``Think``, ``SubmitAnswers``;
 ``ResultReceived`` -> ``Done``. A retryable error on submission resubmits the same answers
@@ -22,10 +21,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from services.quizzes.normalize import normalize_answer
+from clients.bots.answering import AnswerSettings, choose_answer
 
-# Only punctuation: normalises to the empty string, which never matches an answer.
-UNMATCHABLE_ANSWER = "???"
 RETRY_PAUSE_SECONDS = 0.2
 
 
@@ -111,19 +108,11 @@ Action = StartPlay | Think | SubmitAnswers | Done
 
 
 @dataclass(frozen=True)
-class BotSettings:
-    accuracy: float = 0.7
-    think_seconds: tuple[float, float] = (0.0, 0.2)  # per question, drawn uniformly
-    max_retries: int = 2
+class BotSettings(AnswerSettings):
+    """Accuracy, think time per question (drawn uniformly) and resubmissions."""
 
-    def __post_init__(self) -> None:
-        low, high = self.think_seconds
-        if not 0.0 <= self.accuracy <= 1.0:
-            raise ValueError("accuracy must be between 0 and 1")
-        if not 0.0 <= low <= high:
-            raise ValueError("think time range must be 0 <= low <= high")
-        if self.max_retries < 0:
-            raise ValueError("max_retries must not be negative")
+    think_seconds: tuple[float, float] = (0.0, 0.2)
+    max_retries: int = 2
 
 
 class Phase(Enum):
@@ -173,28 +162,14 @@ class SingleBot:
         self._answers = {qid: answer for qid, (answer, _) in intents.items()}
         meant = [right for _, right in intents.values()]
         self._intended_correct = None if None in meant else sum(1 for right in meant if right)
-        low, high = self.settings.think_seconds
-        thinking = sum(self.rng.uniform(low, high) for _ in event.questions)
+        thinking = sum(self.settings.think_time(self.rng) for _ in event.questions)
         return [Think(thinking), SubmitAnswers(event.play_id, dict(self._answers))]
 
     def _choose(self, question: Question) -> tuple[str, bool | None]:
         """The answer to give, and whether it is meant to be right (None: a blind guess)."""
         known = self.knowledge.get(question.question_id)
-        if known is None:
-            return self._guess(question), None
-        if self.rng.random() < self.settings.accuracy:
-            return _as_given(question, known), True
-        return self._wrong(question, known), False
-
-    def _guess(self, question: Question) -> str:
-        if question.options:
-            return self.rng.choice(question.options)
-        return UNMATCHABLE_ANSWER
-
-    def _wrong(self, question: Question, known: str) -> str:
-        right = normalize_answer(known)
-        others = [o for o in question.options if normalize_answer(o) != right]
-        return self.rng.choice(others) if others else UNMATCHABLE_ANSWER
+        choice = choose_answer(question, known, self.settings.accuracy, self.rng)
+        return choice.answer, choice.meant_right
 
     def _on_error(self, error: ErrorReceived) -> list[Action]:
         resubmit = self.phase is Phase.ANSWERING and error.retryable and self._retries_left > 0
@@ -208,12 +183,3 @@ class SingleBot:
     def _finish(self, done: Done) -> list[Action]:
         self.phase = Phase.DONE
         return [done]
-
-
-def _as_given(question: Question, known: str) -> str:
-    """The option exactly as shown when one matches the known answer, else the answer itself."""
-    right = normalize_answer(known)
-    for option in question.options:
-        if normalize_answer(option) == right:
-            return option
-    return known

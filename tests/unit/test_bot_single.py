@@ -4,8 +4,8 @@ import random
 
 import pytest
 
+from clients.bots.answering import UNMATCHABLE_ANSWER
 from clients.bots.single import (
-    UNMATCHABLE_ANSWER,
     Begin,
     BotProtocolError,
     BotSettings,

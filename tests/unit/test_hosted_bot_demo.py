@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from clients.bots.hosted import AskedQuestion, Begin, Received
+from clients.bots.answering import AskedQuestion
+from clients.bots.hosted import Begin, Received
 from clients.bots.hosted_checks import game_problems, writer_expectations
 from clients.bots.hosted_host import HostBot, HostSettings
 from clients.bots.hosted_player import PlayerBot, PlayerSettings, Verdict
