@@ -13,6 +13,7 @@ from botocore.config import Config
 
 from services.core import aws
 from services.core.auth import JwksCache, TokenVerifier
+from services.core.results_publisher import SnsBatchPublisher
 from services.core.settings import AuthSettings
 from services.hosted.broadcast import Broadcaster, ManagementApiPusher
 from services.hosted.dynamo import (
@@ -20,7 +21,6 @@ from services.hosted.dynamo import (
     DynamoConnections,
     DynamoGameDirectory,
 )
-from services.hosted.publisher import SnsBatchPublisher
 from services.hosted.settings import ConnectionSettings, HostedSettings
 from services.hosted.store import RedisGameStore
 from services.hosted.use_cases import HostedServices
@@ -73,7 +73,8 @@ def hosted_services() -> HostedServices:
         quizzes=DynamoQuizRepository(dynamodb, settings.quizzes_table),
         publisher=SnsBatchPublisher(
             aws.client("sns", settings.aws_region),
-            (settings.leaderboard_topic_arn, settings.progress_topic_arn),
+            result_topics=(settings.leaderboard_topic_arn, settings.progress_topic_arn),
+            credit_topics=(settings.progress_topic_arn,),
         ),
         markers=DynamoCompletionMarkers(dynamodb, settings.plays_table),
         clock=utc_now,

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from services.core.events import PlayerResult
+from services.core.events import GameCredits, PlayerResult
 from services.quizzes.model import Quiz
 
 
@@ -58,7 +58,9 @@ class QuizSource(Protocol):
 
 
 class ResultPublisher(Protocol):
-    def publish_all(self, results: Sequence[PlayerResult]) -> None: ...
+    def publish_game(self, results: Sequence[PlayerResult], credits: GameCredits) -> None:
+        """The players' results and the game's owner and host credits, each to its topics."""
+        ...
 
 
 class CompletionMarkers(Protocol):

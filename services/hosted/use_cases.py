@@ -6,8 +6,9 @@ Rules enforced here and in the store's scripts:
   the server clock; points come from the server (scoring.py), never from the client;
 - questions go out without answers; casual reveals one question, competitive a whole round;
 - late joiners enter at the current question with score 0; ``resume`` re-attaches a seat;
-- the end publishes one PlayerResult per player to both topics; the game is unlisted and its
-  live state expires.
+- the end publishes one PlayerResult per player to both topics and one GameCredits (the quiz
+  owner's and the host's credits for the whole game) to the progress topic; the game is
+  unlisted and its live state expires.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from services.core.errors import QuizNotFound, RateLimited, ServiceUnavailable
-from services.core.events import EXPERIENCE_PER_CORRECT_ANSWER, PlayerResult
+from services.core.events import EXPERIENCE_PER_CORRECT_ANSWER, PlayerResult, game_credits
 from services.hosted import errors, protocol
 from services.hosted.dynamo import JoinCodeTaken
 from services.hosted.game import HOSTED_MODES, GamePlan, GameState, plan_game
@@ -212,8 +213,13 @@ def _publish_results(services: HostedServices, plan: GamePlan, state: GameState)
             total=asked,
             experience=right * EXPERIENCE_PER_CORRECT_ANSWER if ranked[player_id] else 0,
             ranked=ranked[player_id], won=top > 0 and score == top, completed_at=completed_at,
+            credit_owner_and_host=False,  # once per game, below: not once per player
         ))
-    services.publisher.publish_all(results)
+    credits = game_credits(
+        source="hosted", game_id=plan.game_id, quiz_id=plan.quiz_id,
+        quiz_owner_id=plan.quiz_owner_id, host_id=plan.host_id, results=results,
+        completed_at=completed_at)
+    services.publisher.publish_game(results, credits)
 
 
 # ------------------------------------------------------------------ player actions

@@ -16,6 +16,7 @@ from redis.retry import Retry
 from services.core import aws
 from services.core.auth import JwksCache, TokenVerifier
 from services.core.errors import ServiceUnavailable
+from services.core.results_publisher import SnsBatchPublisher
 from services.core.settings import AuthSettings
 from services.live.dynamo import DynamoCompletionMarkers, DynamoLiveGames
 from services.live.dynsec import DynsecAdmin, DynsecCredentials, IotCoreCredentials
@@ -27,7 +28,6 @@ from services.live.store import RedisLiveStore
 from services.live.use_cases import LiveServices
 from services.players.dynamo import DynamoProfileStore
 from services.quizzes.repository import DynamoQuizRepository
-from services.single.publisher import SnsResultPublisher
 
 _REDIS_TIMEOUT_SECONDS = 2.0
 # A message is small and a game waits on it: short timeouts, one retry.
@@ -78,9 +78,10 @@ def live_services() -> LiveServices:
         sink=IotDataPublisher(iot_data_client(settings)),
         quizzes=DynamoQuizRepository(dynamodb, settings.quizzes_table),
         profiles=_ProfileNames(DynamoProfileStore(dynamodb, settings.players_table)),
-        publisher=SnsResultPublisher(
+        publisher=SnsBatchPublisher(
             aws.client("sns", settings.aws_region),
-            (settings.leaderboard_topic_arn, settings.progress_topic_arn)),
+            result_topics=(settings.leaderboard_topic_arn, settings.progress_topic_arn),
+            credit_topics=(settings.progress_topic_arn,)),
         markers=DynamoCompletionMarkers(dynamodb, settings.plays_table),
         clock=utc_now,
     )

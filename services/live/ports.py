@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from services.core.events import PlayerResult
+from services.core.events import GameCredits, PlayerResult
 from services.quizzes.model import Quiz
 
 
@@ -70,7 +71,9 @@ class Profiles(Protocol):
 
 
 class ResultPublisher(Protocol):
-    def publish(self, result: PlayerResult) -> None: ...
+    def publish_game(self, results: Sequence[PlayerResult], credits: GameCredits) -> None:
+        """The players' results and the game's owner and host credits, each to its topics."""
+        ...
 
 
 class CompletionMarkers(Protocol):

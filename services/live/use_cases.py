@@ -22,7 +22,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from services.core.errors import QuizNotFound
-from services.core.events import EXPERIENCE_PER_CORRECT_ANSWER, PlayerResult
+from services.core.events import EXPERIENCE_PER_CORRECT_ANSWER, PlayerResult, game_credits
 from services.live import errors, protocol, topics
 from services.live.game import ENDED, LOBBY, GamePlan, ScoreLine, plan_from_quiz
 from services.live.ports import (
@@ -223,21 +223,29 @@ def _finish_from_record(services: LiveServices, caller: Caller, game_id: str) ->
 
 def _publish_results(services: LiveServices, plan: GamePlan, board: tuple[ScoreLine, ...],
                      *, asked: int) -> None:
-    """One ``PlayerResult`` per player; the writers are idempotent on its ``result_key``."""
+    """One ``PlayerResult`` per player and one ``GameCredits`` (the owner's and the host's
+    credits for the whole game), in batches; the writers are idempotent on both."""
     completed_at = services.clock().isoformat()
     top = max((line.score for line in board), default=0)
+    results = []
     for line in board:
         ranked = services.markers.first_completion(
             quiz_id=plan.quiz_id, player_id=line.player_id, game_id=plan.game_id,
             completed_at=completed_at)
-        services.publisher.publish(PlayerResult(
+        results.append(PlayerResult(
             source="live", game_id=plan.game_id, quiz_id=plan.quiz_id,
             quiz_owner_id=plan.quiz_owner_id, host_id=plan.host_id,
             player_id=line.player_id, username=line.display_name, score=line.score,
             correct=line.score, total=max(asked, 0),
             experience=line.score * EXPERIENCE_PER_CORRECT_ANSWER if ranked else 0,
             ranked=ranked, won=top > 0 and line.score == top, completed_at=completed_at,
+            credit_owner_and_host=False,  # once per game, below: not once per player
         ))
+    credits = game_credits(
+        source="live", game_id=plan.game_id, quiz_id=plan.quiz_id,
+        quiz_owner_id=plan.quiz_owner_id, host_id=plan.host_id, results=results,
+        completed_at=completed_at)
+    services.publisher.publish_game(results, credits)
 
 
 # ------------------------------------------------------------------ player actions

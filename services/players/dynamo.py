@@ -3,8 +3,10 @@
 - ``sk = "profile"``: the profile. Counters are changed only with ADD, so credits never lose
   each other's updates; a credit that arrives before the profile exists creates it with the
   counters alone, and the first read fills in the rest (``ensure``).
-- ``sk = "credit#<result_key>#<role>"``: a marker per credit applied; its conditional put and
-  the counter update are one transaction, which is what makes each credit happen once.
+- ``sk = "credit#<key>#<role>"``: a marker per credit applied, where ``key`` is a result's
+  (``<source>#<game>#<player>``) or, for a game's owner and host credits, the game's
+  (``<source>#<game>``); its conditional put and the counter update are one transaction, which
+  is what makes each credit happen once.
 """
 
 from __future__ import annotations
@@ -22,8 +24,8 @@ from services.players.progress import Credit
 
 PROFILE = "profile"
 
-# Credit once: a duplicate, retried or parallel delivery of one result finds its marker and
-# the whole transaction (counters included) is cancelled.
+# Credit once: a duplicate, retried or parallel delivery of one result (or one game's credits)
+# finds its marker and the whole transaction (counters included) is cancelled.
 CREDIT_NOT_YET_APPLIED = "attribute_not_exists(sk)"
 # A profile edit changes an existing profile; it never creates one without a username.
 PROFILE_EXISTS = "attribute_exists(player_id)"
@@ -109,12 +111,12 @@ class DynamoProfileStore:
             raise
         return _profile(response["Attributes"])
 
-    def credit(self, result_key: str, credit: Credit) -> bool:
+    def credit(self, key: str, credit: Credit) -> bool:
         now = self._clock()
         marker = {
             "player_id": {"S": credit.beneficiary_id},
-            "sk": {"S": f"credit#{result_key}#{credit.role}"},
-            "result_key": {"S": result_key},
+            "sk": {"S": f"credit#{key}#{credit.role}"},
+            "credited_for": {"S": key},
             "role": {"S": credit.role},
             "experience": {"N": str(credit.experience)},
             "wins": {"N": str(credit.wins)},

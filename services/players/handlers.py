@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.core.events import PlayerResult
+from services.core.events import GameCredits, PlayerResult
 from services.core.http import HttpRouter, Request, Response
 from services.core.sns import sns_handler
 from services.players import use_cases
@@ -52,7 +52,11 @@ def _credit(result: PlayerResult) -> int:
     return use_cases.credit_result(profile_store(), result)
 
 
-progress_writer = sns_handler(_credit)
+def _credit_game(event: GameCredits) -> int:
+    return use_cases.credit_game(profile_store(), event)
+
+
+progress_writer = sns_handler(_credit, on_game_credits=_credit_game)
 
 
 def _profile(profile: Profile) -> dict[str, Any]:

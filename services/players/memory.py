@@ -61,8 +61,8 @@ class InMemoryProfileStore:
             self.profiles[player_id] = profile
             return profile
 
-    def credit(self, result_key: str, credit: Credit) -> bool:
-        marker = (credit.beneficiary_id, f"credit#{result_key}#{credit.role}")
+    def credit(self, key: str, credit: Credit) -> bool:
+        marker = (credit.beneficiary_id, f"credit#{key}#{credit.role}")
         with self._lock:
             if marker in self.credits:
                 return False

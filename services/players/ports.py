@@ -26,8 +26,10 @@ class ProfileStore(Protocol):
     def update(self, player_id: str, changes: ProfileChanges) -> Profile:
         """Apply the changes to an existing profile and return it."""
 
-    def credit(self, result_key: str, credit: Credit) -> bool:
-        """Add the credit to the beneficiary's counters once per (result, role).
+    def credit(self, key: str, credit: Credit) -> bool:
+        """Add the credit to the beneficiary's counters once per (key, role).
+
+        ``key`` is what earned it: a result's ``result_key`` or a game's ``credit_key``.
 
         True when applied now; False when it had been applied before (a duplicate delivery).
         """

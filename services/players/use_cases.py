@@ -1,14 +1,15 @@
-"""Player use cases: register, read and edit one's profile, credit a result's experience."""
+"""Player use cases: register, read and edit one's profile, credit the experience of a result
+or of a game."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from services.core.events import PlayerResult
+from services.core.events import GameCredits, PlayerResult
 from services.players.credentials import check_password_strength
 from services.players.ports import IdentityProvider, ProfileStore
 from services.players.profile import Profile, ProfileChanges
-from services.players.progress import credits_for
+from services.players.progress import credits_for, credits_for_game
 
 
 @dataclass(frozen=True)
@@ -69,3 +70,13 @@ def credit_result(profiles: ProfileStore, result: PlayerResult) -> int:
     duplicate, a retry after a partial failure, or a parallel delivery adds nothing twice.
     """
     return sum(profiles.credit(result.result_key, credit) for credit in credits_for(result))
+
+
+def credit_game(profiles: ProfileStore, event: GameCredits) -> int:
+    """Credit a game's owner and host once each; returns how many credits were new.
+
+    One conditional transaction per (game, beneficiary, role): a redelivered, retried or
+    parallel ``GameCredits`` adds nothing twice, and the owner and host profiles see one write
+    per game instead of one per player.
+    """
+    return sum(profiles.credit(event.credit_key, credit) for credit in credits_for_game(event))

@@ -52,6 +52,7 @@ def player_result(play: Play) -> PlayerResult:
         experience=submission.experience,
         ranked=submission.ranked,
         completed_at=submission.submitted_at,
+        credit_owner_and_host=True,  # a play has no game end: the owner is credited per play
     )
 
 

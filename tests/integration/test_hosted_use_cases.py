@@ -1,5 +1,6 @@
 """Hosted-game use cases on moto (DynamoDB, SNS) and a real Redis, with a recording notifier:
-opening, host-only actions, results published once per player at the end, ranking, unlisting."""
+opening, host-only actions, results published once per player at the end with one GameCredits
+for the game's owner and host, ranking, unlisting."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ from moto import mock_aws
 
 from infra.wiring import load_template
 from services.core.errors import QuizNotFound
-from services.core.events import PlayerResult
+from services.core.events import GameCredits, PlayerResult, event_from_message
+from services.core.results_publisher import SnsBatchPublisher
 from services.hosted import errors, use_cases
 from services.hosted.dynamo import (
     DynamoCompletionMarkers,
@@ -25,7 +27,6 @@ from services.hosted.dynamo import (
     DynamoGameDirectory,
 )
 from services.hosted.memory import RecordingNotifier
-from services.hosted.publisher import SnsBatchPublisher
 from services.hosted.store import Keys, RedisGameStore
 from services.hosted.use_cases import Caller, HostedServices
 from services.quizzes.model import Quiz, QuizInput
@@ -55,17 +56,21 @@ class World:
     queues: dict[str, str]
     redis: redis.Redis
 
-    def published(self, topic: str) -> list[PlayerResult]:
-        results = []
+    def events(self, topic: str) -> list[PlayerResult | GameCredits]:
+        events = []
         while True:
             batch = self.sqs.receive_message(QueueUrl=self.queues[topic],
                                              MaxNumberOfMessages=10).get("Messages", [])
             if not batch:
-                return results
+                return events
             for message in batch:
-                results.append(PlayerResult.from_message(json.loads(message["Body"])["Message"]))
+                events.append(event_from_message(json.loads(message["Body"])["Message"]))
                 self.sqs.delete_message(QueueUrl=self.queues[topic],
                                         ReceiptHandle=message["ReceiptHandle"])
+
+    def published(self, topic: str) -> list[PlayerResult]:
+        """The results on a topic (its GameCredits, if any, are dropped)."""
+        return [event for event in self.events(topic) if isinstance(event, PlayerResult)]
 
     def add_quiz(self, owner: Caller, mode: str = "casual") -> str:
         questions = [
@@ -97,7 +102,7 @@ def world(redis_url: str) -> Iterator[World]:
                 key: declared[key] for key in TABLE_PARAMETERS if key in declared})
         sns = boto3.client("sns", region_name=REGION)
         sqs = boto3.client("sqs", region_name=REGION)
-        topics, queues = [], {}
+        topics, queues, queues_topics = [], {}, {}
         for topic in ("leaderboard", "progress"):
             arn = sns.create_topic(Name=topic)["TopicArn"]
             url = sqs.create_queue(QueueName=topic)["QueueUrl"]
@@ -106,6 +111,7 @@ def world(redis_url: str) -> Iterator[World]:
             sns.subscribe(TopicArn=arn, Protocol="sqs", Endpoint=queue_arn)
             topics.append(arn)
             queues[topic] = url
+            queues_topics[topic] = arn
         client = redis.Redis.from_url(redis_url, decode_responses=True)
         notifier = RecordingNotifier()
         quizzes = DynamoQuizRepository(dynamodb, names["QuizzesTable"])
@@ -115,7 +121,8 @@ def world(redis_url: str) -> Iterator[World]:
             notifier=notifier,
             directory=DynamoGameDirectory(dynamodb, names["GamesTable"]),
             quizzes=quizzes,
-            publisher=SnsBatchPublisher(sns, topics),
+            publisher=SnsBatchPublisher(sns, result_topics=topics,
+                                        credit_topics=(queues_topics["progress"],)),
             markers=DynamoCompletionMarkers(dynamodb, names["PlaysTable"]),
             clock=lambda: datetime.now(UTC),
         )
@@ -159,6 +166,7 @@ def test_the_end_publishes_one_result_per_player_to_both_topics(world: World) ->
         assert result == progress[player_id]
         assert result.source == "hosted" and result.game_id == game_id
         assert result.host_id == HOST.player_id and result.quiz_owner_id == HOST.player_id
+        assert not result.credit_owner_and_host  # the game's GameCredits does, once
         assert result.score == scores[player_id] and result.total == 2 and result.ranked
         assert result.result_key == f"hosted#{game_id}#{player_id}"
     assert [leaderboard[p].correct for p in ("player-1", "player-2", "player-3")] == [2, 1, 0]
@@ -244,3 +252,35 @@ def test_a_large_game_publishes_every_result_once_in_batches(world: World) -> No
         results = world.published(topic)
         assert sorted(r.player_id for r in results) == sorted(f"player-{n}" for n in range(25))
         assert all(r.game_id == game_id and r.ranked and r.correct == 2 for r in results)
+
+
+def _credits(events: list[PlayerResult | GameCredits]) -> list[GameCredits]:
+    return [event for event in events if isinstance(event, GameCredits)]
+
+
+def test_the_end_publishes_one_game_credits_to_the_progress_topic_only(world: World) -> None:
+    quiz_id = world.add_quiz(HOST)
+    game_id = _play(world, quiz_id, {1: ["Rome", "Paris"], 2: ["Rome", "Lyon"], 3: ["x", "y"]})
+    assert _credits(world.events("leaderboard")) == []
+    (credits,) = _credits(world.events("progress"))
+    assert (credits.source, credits.game_id, credits.quiz_id) == ("hosted", game_id, quiz_id)
+    # a host hosts their own quiz: one credit per role, each the sum of the players' experience
+    assert [(c.player_id, c.role, c.experience) for c in credits.credits] == [
+        (HOST.player_id, "owner", 30), (HOST.player_id, "host", 30)]
+
+
+def test_ending_again_republishes_the_same_credits(world: World) -> None:
+    game_id = _play(world, world.add_quiz(HOST), {1: ["Rome", "Paris"]})
+    (first,) = _credits(world.events("progress"))
+    use_cases.end_game(world.services, HOST, game_id)
+    (again,) = _credits(world.events("progress"))
+    assert (again.credit_key, again.credits) == (first.credit_key, first.credits)
+
+
+def test_a_large_game_publishes_one_game_credits_with_every_players_experience(
+        world: World) -> None:
+    _play(world, world.add_quiz(HOST), {n: ["Rome", "Paris"] for n in range(25)})
+    progress = world.events("progress")
+    (credits,) = _credits(progress)
+    assert len(progress) == 26
+    assert {c.role: c.experience for c in credits.credits} == {"owner": 500, "host": 500}

@@ -2,14 +2,16 @@
 module starts, stops and restarts), DynamoDB on moto (tables from the template), a recording
 message sink. Covers the flow of docs/mqtt.md, answers never broadcast before the winner,
 repeats, late joiners, persisted winners equal to Redis under races, Redis killed mid-game
-(retryable errors, nothing acknowledged lost, rebuilt from DynamoDB) and results sent once."""
+(retryable errors, nothing acknowledged lost, rebuilt from DynamoDB) and results sent once, with
+one GameCredits for the game's owner and host (through SNS on moto, in batches)."""
 
 from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,7 +25,8 @@ from infra.local import processes
 from infra.local.redis_server import RedisProcess, redis_binary
 from infra.wiring import load_template
 from services.core.errors import ServiceUnavailable
-from services.core.events import PlayerResult
+from services.core.events import GameCredits, PlayerResult, event_from_message
+from services.core.results_publisher import SnsBatchPublisher
 from services.live import errors, topics, use_cases
 from services.live.dynamo import DynamoCompletionMarkers, DynamoLiveGames
 from services.live.publisher import RecordingSink
@@ -54,11 +57,13 @@ class Names:
 class Results:
     def __init__(self) -> None:
         self.sent: list[PlayerResult] = []
+        self.credits: list[GameCredits] = []
         self.lock = threading.Lock()
 
-    def publish(self, result: PlayerResult) -> None:
+    def publish_game(self, results: Sequence[PlayerResult], credits: GameCredits) -> None:
         with self.lock:
-            self.sent.append(result)
+            self.sent.extend(results)
+            self.credits.append(credits)
 
 
 def quiz(quiz_id: str = "live1", mode: str = "live", questions: int = 3,
@@ -188,6 +193,10 @@ def test_a_game_from_open_to_end(services: LiveServices) -> None:
     assert seqs == sorted(seqs)
     results = {r.player_id: r for r in services.publisher.sent}  # type: ignore[attr-defined]
     assert len(services.publisher.sent) == 4  # type: ignore[attr-defined]
+    assert not any(r.credit_owner_and_host for r in results.values())
+    (credits,) = services.publisher.credits  # type: ignore[attr-defined]
+    assert [(c.player_id, c.role, c.experience) for c in credits.credits] == [
+        (HOST, "owner", 20), (HOST, "host", 20)]
     assert {p: (r.score, r.won, r.total, r.source) for p, r in results.items()} == {
         "p0": (0, False, 2, "live"), "p1": (1, True, 2, "live"), "p2": (1, True, 2, "live"),
         "late": (0, False, 2, "live")}
@@ -337,3 +346,52 @@ def test_a_redelivered_open_game_opens_one_game(services: LiveServices) -> None:
     assert services.store.snapshot(game_id).status == "lobby"
     other = use_cases.open_game(services, Caller(HOST, "open-y"), "live1")
     assert other != game_id
+
+
+def _topic_with_queue(name: str) -> tuple[str, str]:
+    sns = boto3.client("sns", region_name=REGION)
+    sqs = boto3.client("sqs", region_name=REGION)
+    arn = sns.create_topic(Name=name)["TopicArn"]
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])[
+        "Attributes"]["QueueArn"]
+    sns.subscribe(TopicArn=arn, Protocol="sqs", Endpoint=queue_arn)
+    return arn, url
+
+
+def _drain(url: str) -> list[PlayerResult | GameCredits]:
+    sqs = boto3.client("sqs", region_name=REGION)
+    events: list[PlayerResult | GameCredits] = []
+    while batch := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages"):
+        for message in batch:
+            events.append(event_from_message(json.loads(message["Body"])["Message"]))
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+    return events
+
+
+def test_the_end_publishes_results_and_one_game_credits_through_sns(
+    services: LiveServices,
+) -> None:
+    leaderboard, leaderboard_queue = _topic_with_queue("leaderboard")
+    progress, progress_queue = _topic_with_queue("progress")
+    services = replace(services, publisher=SnsBatchPublisher(
+        boto3.client("sns", region_name=REGION), result_topics=(leaderboard, progress),
+        credit_topics=(progress,)))
+    game_id = opened(services, 23)  # results in three batches, the credits in the last
+    for index, winner in enumerate(("p3", "p7", "p3")):
+        use_cases.next_question(services, Caller(HOST, f"n{index}"), game_id)
+        assert use_cases.answer(services, Caller(winner), game_id, f"q{index + 1}",
+                                "Rome") == "correct"
+    use_cases.end_game(services, Caller(HOST), game_id)
+    use_cases.end_game(services, Caller(HOST), game_id)  # redelivered: published once
+
+    on_leaderboard, on_progress = _drain(leaderboard_queue), _drain(progress_queue)
+    assert all(isinstance(event, PlayerResult) for event in on_leaderboard)
+    assert len(on_leaderboard) == 23 and len(on_progress) == 24
+    credits = [event for event in on_progress if isinstance(event, GameCredits)]
+    assert len(credits) == 1
+    assert (credits[0].source, credits[0].game_id) == ("live", game_id)
+    assert {c.role: (c.player_id, c.experience) for c in credits[0].credits} == {
+        "owner": (HOST, 30), "host": (HOST, 30)}
+    experience = {e.player_id: e.experience for e in on_progress if isinstance(e, PlayerResult)}
+    assert (experience["p3"], experience["p7"], sum(experience.values())) == (20, 10, 30)

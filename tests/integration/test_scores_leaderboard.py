@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from services.core.events import GameCredits, RoleCredit
 from services.scores.handlers import leaderboard_writer, leaderboards
 from tests.integration.play_support import (
     EVENTS,
@@ -82,6 +83,15 @@ def test_unranked_results_are_not_written(cloud: LocalAws) -> None:
 def test_malformed_messages_are_skipped(cloud: LocalAws) -> None:
     outcome = leaderboard_writer(sns_event("not json", _message(score=-1), _message()), None)
     assert outcome == {"processed": 1, "skipped": 2}
+    assert len(cloud.items("LeaderboardsTable")) == 1
+
+
+def test_game_credits_that_reach_the_leaderboard_writer_are_skipped(cloud: LocalAws) -> None:
+    credits = GameCredits(
+        source="hosted", game_id="g1", quiz_id="capitals", completed_at="2030-01-01T00:00:05Z",
+        credits=(RoleCredit(player_id="olga", role="owner", experience=20),)).to_message()
+    outcome = leaderboard_writer(sns_event(credits, _message()), None)
+    assert outcome == {"processed": 1, "skipped": 1}
     assert len(cloud.items("LeaderboardsTable")) == 1
 
 

@@ -5,15 +5,16 @@ from __future__ import annotations
 import pytest
 
 from services.core.errors import UsernameTaken, WeakPassword
-from services.core.events import PlayerResult
+from services.core.events import GameCredits, PlayerResult, RoleCredit
 from services.players.memory import InMemoryIdentityProvider, InMemoryProfileStore
 from services.players.profile import ProfileChanges
-from services.players.progress import Credit, credits_for
+from services.players.progress import Credit, credits_for, credits_for_game
 from services.players.use_cases import (
     AccountServices,
     ReadProfile,
     RegisterPlayer,
     UpdateProfile,
+    credit_game,
     credit_result,
     read_profile,
     register,
@@ -29,11 +30,21 @@ def services() -> AccountServices:
 
 
 def _result(*, experience: int = 30, ranked: bool = True, owner: str = "owner",
-            host: str | None = None, won: bool = False, game: str = "play-1") -> PlayerResult:
+            host: str | None = None, won: bool = False, game: str = "play-1",
+            per_game: bool = False) -> PlayerResult:
     return PlayerResult(
-        source="single", game_id=game, quiz_id="capitals", quiz_owner_id=owner, host_id=host,
-        player_id="ada", username="ada", score=100, correct=experience // 10, total=3,
-        experience=experience, ranked=ranked, won=won, completed_at="2030-01-01T00:00:00Z",
+        source="hosted" if per_game else "single", game_id=game, quiz_id="capitals",
+        quiz_owner_id=owner, host_id=host, player_id="ada", username="ada", score=100,
+        correct=experience // 10, total=3, experience=experience, ranked=ranked, won=won,
+        completed_at="2030-01-01T00:00:00Z", credit_owner_and_host=not per_game,
+    )
+
+
+def _game(*credits: tuple[str, str, int], game: str = "g1") -> GameCredits:
+    return GameCredits(
+        source="hosted", game_id=game, quiz_id="capitals", completed_at="2030-01-01T00:00:00Z",
+        credits=tuple(RoleCredit(player_id=p, role=role, experience=xp)  # type: ignore[arg-type]
+                      for p, role, xp in credits),
     )
 
 
@@ -83,6 +94,16 @@ def test_credits_for_player_owner_and_host() -> None:
         Credit("ada", "player", 30), Credit("owner", "owner", 30), Credit("host", "host", 30)]
 
 
+def test_a_result_of_a_game_credits_its_player_only() -> None:
+    assert credits_for(_result(host="host", won=True, per_game=True)) == [
+        Credit("ada", "player", 30, wins=1)]
+
+
+def test_game_credits_are_one_per_role_and_zero_ones_write_nothing() -> None:
+    event = _game(("olga", "owner", 50), ("olga", "host", 0))
+    assert credits_for_game(event) == [Credit("olga", "owner", 50)]
+
+
 def test_nobody_is_credited_twice_for_their_own_play() -> None:
     assert credits_for(_result(owner="ada", host="ada")) == [Credit("ada", "player", 30)]
 
@@ -112,3 +133,13 @@ def test_credits_before_the_profile_exists_are_kept(services: AccountServices) -
     credit_result(services.profiles, _result())
     owner = read_profile(services.profiles, ReadProfile("owner", "olga"))
     assert (owner.username, owner.experience) == ("olga", 30)
+
+
+def test_credit_game_credits_each_role_once(services: AccountServices) -> None:
+    profiles = services.profiles
+    event = _game(("olga", "owner", 50), ("olga", "host", 50))
+    assert credit_game(profiles, event) == 2
+    assert credit_game(profiles, event) == 0
+    assert credit_game(profiles, _game(("olga", "owner", 20), game="g2")) == 1
+    olga = read_profile(profiles, ReadProfile("olga", "olga"))
+    assert (olga.experience, olga.wins) == (120, 0)
