@@ -50,8 +50,8 @@ def bench(
 ) -> None:
     """Hosted, live, single and connect figures, each beside its floor."""
     endpoints = load_endpoints(endpoints_file)
-    report = asyncio.run(run_bench(endpoints, players, concurrency, stderr))
     directory = report_dir or default_report_dir()
+    report = asyncio.run(run_bench(endpoints, players, concurrency, stderr, directory))
     write(report, directory)
     click.echo(table(report))
     stderr(f"report: {directory / 'bench.json'}")

@@ -1,8 +1,9 @@
 """`trivia bench`: each figure beside its floor, measured on this machine in this run.
 
-Rows: hosted broadcast, live scoreboard, single answer, connect (WebSocket and MQTT), at each
-N asked for. Each row: our p50/p95, the floor's p50/p95, and our p95 as a multiple of the
-floor's. The floors are measured right after their figure, so both see the same machine load.
+Rows: single answer (100 bots) first, then per N asked for: hosted broadcast, WebSocket
+connect, live scoreboard, MQTT connect. Each row: our p50/p95, the floor's p50/p95, and our
+p95 as a multiple of the floor's. The floors are measured right after their figure, so both
+see the same machine load.
 """
 
 from __future__ import annotations
@@ -19,6 +20,16 @@ from load.report import machine
 
 Progress = Callable[[str], None]
 SINGLE_BOTS = 100
+SINGLE = "single: answer round trip"
+ECHO_FLOOR = "bare aiohttp echo, loopback (no gateway echo route)"
+HOSTED = "hosted: ask -> player has question"
+WS_FLOOR = "bare websockets broadcast"
+WS_CONNECT = "connect: WebSocket (k-th of N open)"
+WS_CONNECT_FLOOR = "bare websockets connects"
+LIVE = "live: winning answer -> player has winner"
+MQTT_FLOOR = "raw publish via bare Mosquitto"
+MQTT_CONNECT = "connect: MQTT (k-th of N connected)"
+MQTT_CONNECT_FLOOR = "raw MQTT connects, bare Mosquitto"
 
 
 def row(
@@ -42,72 +53,47 @@ def row(
 
 
 async def run_bench(
-    endpoints: Endpoints, players: Sequence[int], concurrency: int, progress: Progress
+    endpoints: Endpoints,
+    players: Sequence[int],
+    concurrency: int,
+    progress: Progress,
+    directory: Path | None = None,
 ) -> dict[str, Any]:
+    """Every figure and its floor; with ``directory``, the report so far is written after each
+    figure, so a long run that is stopped still leaves its finished rows."""
     rows: list[dict[str, Any]] = []
     errors: dict[str, dict[str, int]] = {}
     before = machine()
+
+    def keep() -> None:
+        if directory is not None:
+            partial = {"rows": rows, "errors": errors, "machine_before": before}
+            write({**partial, "machine_after": machine(), "partial": True}, directory)
+
+    progress(f"single, {SINGLE_BOTS} concurrent bots ...")
+    ours = await figures.single(endpoints, SINGLE_BOTS)
+    errors[f"single@{SINGLE_BOTS}"] = ours.errors
+    echo = await floors.http_echo_floor(SINGLE_BOTS)
+    rows.append(row(SINGLE, SINGLE_BOTS, ours.samples, echo, ECHO_FLOOR))
+    keep()
     for n in players:
         progress(f"hosted, {n} players ...")
         ours = await figures.hosted(endpoints, n, concurrency)
         floor = await floors.ws_floors(n, concurrency)
         errors[f"hosted@{n}"] = ours.errors
-        rows.append(
-            row(
-                "hosted: ask -> player has question",
-                n,
-                ours.samples,
-                floor["broadcast"],
-                "bare websockets broadcast",
-            )
-        )
-        rows.append(
-            row(
-                "connect: WebSocket (k-th of N open)",
-                n,
-                ours.connect,
-                floor["connect"],
-                "bare websockets connects",
-            )
-        )
+        rows.append(row(HOSTED, n, ours.samples, floor["broadcast"], WS_FLOOR))
+        rows.append(row(WS_CONNECT, n, ours.connect, floor["connect"], WS_CONNECT_FLOOR))
+        keep()
         if endpoints.mqtt_host is None:
             progress("no MQTT broker in the endpoints file: live rows left out")
-        else:
-            progress(f"live, {n} players ...")
-            ours = await figures.live(endpoints, n, concurrency)
-            floor = await floors.mqtt_floors(n, concurrency)
-            errors[f"live@{n}"] = ours.errors
-            rows.append(
-                row(
-                    "live: winning answer -> player has winner",
-                    n,
-                    ours.samples,
-                    floor["broadcast"],
-                    "raw publish via bare Mosquitto",
-                )
-            )
-            rows.append(
-                row(
-                    "connect: MQTT (k-th of N connected)",
-                    n,
-                    ours.connect,
-                    floor["connect"],
-                    "raw MQTT connects, bare Mosquitto",
-                )
-            )
-    progress(f"single, {SINGLE_BOTS} concurrent bots ...")
-    ours = await figures.single(endpoints, SINGLE_BOTS)
-    errors[f"single@{SINGLE_BOTS}"] = ours.errors
-    echo = await floors.http_echo_floor(SINGLE_BOTS)
-    rows.append(
-        row(
-            "single: answer round trip",
-            SINGLE_BOTS,
-            ours.samples,
-            echo,
-            "bare aiohttp echo, loopback (no gateway echo route)",
-        )
-    )
+            continue
+        progress(f"live, {n} players ...")
+        ours = await figures.live(endpoints, n, concurrency)
+        floor = await floors.mqtt_floors(n, concurrency)
+        errors[f"live@{n}"] = ours.errors
+        rows.append(row(LIVE, n, ours.samples, floor["broadcast"], MQTT_FLOOR))
+        rows.append(row(MQTT_CONNECT, n, ours.connect, floor["connect"], MQTT_CONNECT_FLOOR))
+        keep()
     return {"rows": rows, "errors": errors, "machine_before": before, "machine_after": machine()}
 
 

@@ -24,6 +24,7 @@ import jwt
 from jwt.algorithms import RSAAlgorithm
 
 from services.core.errors import Unauthorized
+from services.core.settings import AuthSettings
 
 Fetch = Callable[[str], dict[str, Any]]
 Clock = Callable[[], float]
@@ -149,6 +150,12 @@ class TokenVerifier:
         if audience != self._client_id:
             raise InvalidToken("token was issued to another app client")
         return claims
+
+
+def verifier_for(settings: AuthSettings) -> TokenVerifier:
+    """The verifier of the configured pool and app client (each composition root caches it)."""
+    return TokenVerifier(issuer=settings.issuer, client_id=settings.user_pool_client_id,
+                         jwks=JwksCache(settings.jwks))
 
 
 def bearer_token(authorization: str | None) -> str | None:

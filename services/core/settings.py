@@ -47,3 +47,19 @@ class TableSettings(AwsSettings):
 class TopicSettings(AwsSettings):
     leaderboard_topic_arn: str = Field(min_length=1)
     progress_topic_arn: str = Field(min_length=1)
+
+
+class RedisSettings(AwsSettings):
+    redis_url: str = Field(min_length=1)
+    # ElastiCache Serverless speaks the cluster protocol; the local Redis is one plain server.
+    redis_cluster: bool = False
+
+
+class GameSettings(RedisSettings):
+    """What both multiplayer modes (hosted, live) read: tables, result topics, the game store."""
+
+    quizzes_table: str = Field(min_length=1)
+    plays_table: str = Field(min_length=1)
+    games_table: str = Field(min_length=1)
+    leaderboard_topic_arn: str = Field(min_length=1)
+    progress_topic_arn: str = Field(min_length=1)

@@ -10,39 +10,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
 
-from services.core.errors import Conflict, ServiceUnavailable
+from services.core.errors import Conflict
+from services.core.game_dynamo import CompletionMarkers, available
+from services.core.provider_errors import error_code as _code
 from services.hosted.ports import ConnectionRecord
-from services.single.dynamo import FIRST_COMPLETION, first_completion_key
 
 CONNECTION_RECORD_GRACE_SECONDS = 3 * 3600  # kept past the token's expiry, then TTL removes it
 
 # A join code names one game: of two games drawing the same code, the second draws again.
 CODE_NOT_TAKEN = "attribute_not_exists(pk)"
-# The first completed play of a quiz is ranked; the same game asking again still is (a retry).
-FIRST_OR_THIS_GAME = "attribute_not_exists(play_id) OR first_play_id = :this"
 
 
 class JoinCodeTaken(Conflict):
     code = "join_code_taken"
 
 
-@contextmanager
-def _available() -> Iterator[None]:
-    try:
-        yield
-    except BotoCoreError:
-        raise ServiceUnavailable("storage is unreachable; try again") from None
-
-
-def _code(error: ClientError) -> str:
-    return str(error.response.get("Error", {}).get("Code", ""))
+def _available() -> AbstractContextManager[None]:
+    return available()  # only an unreachable table: a throttle reaches the caller as is
 
 
 class DynamoConnections:
@@ -127,48 +116,8 @@ class DynamoGameDirectory:
             ])
 
 
-class DynamoCompletionMarkers:
-    """The single-player marker item, reused: one first completion per (quiz, player).
-
-    A game's players are marked concurrently (one conditional put each, ``max_workers`` at a
-    time): sequential puts for a few hundred players would outlast the invocation."""
+class DynamoCompletionMarkers(CompletionMarkers):
+    """The single-player marker item, reused: a hosted game's play id is ``hosted#<id>``."""
 
     def __init__(self, client: Any, plays_table: str, *, max_workers: int = 16) -> None:
-        self._client = client
-        self._table = plays_table
-        self._max_workers = max_workers
-
-    def first_completions(self, *, quiz_id: str, game_id: str, player_ids: Sequence[str],
-                          completed_at: str) -> dict[str, bool]:
-        if not player_ids:
-            return {}
-        with ThreadPoolExecutor(max_workers=min(self._max_workers, len(player_ids))) as pool:
-            ranked = pool.map(
-                lambda player_id: self.first_completion(
-                    quiz_id=quiz_id, player_id=player_id, game_id=game_id,
-                    completed_at=completed_at),
-                player_ids,
-            )
-            return dict(zip(player_ids, ranked, strict=True))
-
-    def first_completion(self, *, quiz_id: str, player_id: str, game_id: str,
-                         completed_at: str) -> bool:
-        this = f"hosted#{game_id}"
-        try:
-            with _available():
-                self._client.put_item(
-                    TableName=self._table,
-                    Item={
-                        "play_id": {"S": first_completion_key(quiz_id, player_id)},
-                        "item_type": {"S": FIRST_COMPLETION}, "quiz_id": {"S": quiz_id},
-                        "player_id": {"S": player_id}, "first_play_id": {"S": this},
-                        "completed_at": {"S": completed_at},
-                    },
-                    ConditionExpression=FIRST_OR_THIS_GAME,
-                    ExpressionAttributeValues={":this": {"S": this}},
-                )
-            return True
-        except ClientError as error:
-            if _code(error) == "ConditionalCheckFailedException":
-                return False
-            raise
+        super().__init__(client, plays_table, mode="hosted", max_workers=max_workers)

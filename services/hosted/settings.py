@@ -4,22 +4,14 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from services.core.settings import AwsSettings
+from services.core.settings import AwsSettings, GameSettings
 
 
 class ConnectionSettings(AwsSettings):
     connections_table: str = Field(min_length=1)
 
 
-class HostedSettings(ConnectionSettings):
-    quizzes_table: str = Field(min_length=1)
-    plays_table: str = Field(min_length=1)
-    games_table: str = Field(min_length=1)
-    leaderboard_topic_arn: str = Field(min_length=1)
-    progress_topic_arn: str = Field(min_length=1)
-    redis_url: str = Field(min_length=1)
-    # ElastiCache Serverless speaks the cluster protocol; the local Redis is one plain server.
-    redis_cluster: bool = False
+class HostedSettings(ConnectionSettings, GameSettings):
     # The @connections API: https://<api>.execute-api.<region>.amazonaws.com/<stage> on AWS,
     # the local gateway's loopback URL locally. Explicit, because locally AWS_ENDPOINT_URL
     # points every other client at moto.

@@ -8,20 +8,23 @@ accepted answers of the open question), ``answers:<question_id>`` (hash id -> th
 and its verdict) and ``seq``. Every key lives at most ``GAME_TTL_SECONDS``; an ended game's keys
 expire after ``ENDED_TTL_SECONDS``.
 
-Redis errors become ``ServiceUnavailable`` (retryable): nothing is ever accepted silently.
+Redis errors become ``ServiceUnavailable`` (retryable): nothing is ever accepted silently
+(``services.core.redis``).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
 import redis
 
-from services.core.errors import ServiceUnavailable
+from services.core.game_errors import GAME_REFUSALS
+from services.core.redis import GameKeys, LuaScripts, Refusals, reachable
+from services.core.redis import text as _text
 from services.hosted import errors, scripts
 from services.hosted.game import GamePlan, GameState
 
@@ -29,12 +32,8 @@ GAME_TTL_SECONDS = 24 * 3600
 ENDED_TTL_SECONDS = 600
 RATE_LIMIT_PER_SECOND = 10
 
-_REFUSALS: dict[str, Callable[[str], Exception]] = {
-    "game_not_found": lambda _: errors.GameNotFound("no such game"),
-    "invalid_state": lambda detail: errors.InvalidState(f"not possible now ({detail})"),
-    "not_in_game": lambda _: errors.NotInGame("you have not joined this game"),
-    "question_not_open": lambda _: errors.QuestionNotOpen("that question is not open"),
-    "deadline_passed": lambda _: errors.DeadlinePassed("the question's time is up"),
+_REFUSALS: Refusals = {
+    **GAME_REFUSALS,
     "already_answered": lambda _: errors.AlreadyAnswered(
         "you already answered this question; the first answer stands"),
 }
@@ -73,49 +72,33 @@ class RecordedAnswer:
     points: int
 
 
-class Keys:
-    def __init__(self, game_id: str) -> None:
-        self.prefix = f"hg:{{{game_id}}}:"
+# Replies a retry can outlast: a script running long, a server loading its data.
+_BUSY_REPLIES = frozenset({"BUSY", "LOADING"})
+
+
+class Keys(GameKeys):
+    namespace = "hg"
 
     def __getattr__(self, name: str) -> str:
         return self.prefix + name
 
-    def answers(self, question_id: str) -> str:
-        return f"{self.prefix}answers:{question_id}"
 
-
-@contextmanager
-def _reachable() -> Iterator[None]:
-    try:
-        yield
-    except (redis.ConnectionError, redis.TimeoutError):
-        raise ServiceUnavailable("the game store is unreachable; try again") from None
-    except redis.ResponseError as error:
-        if "BUSY" in str(error).split(" ", 1)[0] or "LOADING" in str(error).split(" ", 1)[0]:
-            raise ServiceUnavailable("the game store is busy; try again") from None
-        raise
-
-
-def _outcome(reply: Sequence[Any]) -> list[str]:
-    words = [item.decode() if isinstance(item, bytes) else str(item) for item in reply]
-    refusal = _REFUSALS.get(words[0])
-    if refusal is not None:
-        raise refusal(words[1] if len(words) > 1 else words[0])
-    return words
+def _reachable() -> AbstractContextManager[None]:
+    return reachable(_BUSY_REPLIES)
 
 
 class RedisGameStore:
     def __init__(self, client: redis.Redis) -> None:
         self._redis = client
-        self._scripts = {
-            name: client.register_script(getattr(scripts, name))
-            for name in ("TRANSITION", "ASK", "CLOSE", "ANSWER", "JOIN", "LEAVE", "RESUME",
-                         "DETACH", "SNAPSHOT", "RATE")
-        }
+        self._scripts = LuaScripts(
+            client, scripts,
+            ("TRANSITION", "ASK", "CLOSE", "ANSWER", "JOIN", "LEAVE", "RESUME", "DETACH",
+             "SNAPSHOT", "RATE"),
+            refusals=_REFUSALS, busy_replies=_BUSY_REPLIES,
+        )
 
     def _run(self, name: str, keys: list[str], args: Sequence[Any] = ()) -> list[str]:
-        with _reachable():
-            return _outcome(self._scripts[name](keys=keys, args=list(args)))
+        return self._scripts.run(name, keys, args)
 
     # ------------------------------------------------------------ lifecycle
 
@@ -265,7 +248,7 @@ class RedisGameStore:
     def state(self, game_id: str) -> GameState:
         k = Keys(game_id)
         with _reachable():
-            flat = self._scripts["SNAPSHOT"](keys=[k.meta])
+            flat = self._scripts.call("SNAPSHOT", [k.meta])
             pipe = self._redis.pipeline(transaction=False)
             pipe.hgetall(k.players)
             pipe.zrange(k.scores, 0, -1, withscores=True)
@@ -300,9 +283,5 @@ class RedisGameStore:
     def allow_action(self, connection_id: str, limit: int = RATE_LIMIT_PER_SECOND) -> bool:
         """At most ``limit`` actions per connection per second (of the Redis clock)."""
         with _reachable():
-            count = self._scripts["RATE"](keys=[f"rl:{{{connection_id}}}"], args=[])
+            count = self._scripts.call("RATE", [f"rl:{{{connection_id}}}"])
         return int(count) <= limit
-
-
-def _text(value: Any) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)

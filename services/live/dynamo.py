@@ -9,15 +9,14 @@ question, the current question and the last broadcast ``seq`` — what a rebuild
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
 
-from services.core.errors import ServiceUnavailable
+from services.core.game_dynamo import THROTTLED, CompletionMarkers, available
+from services.core.provider_errors import error_code as _code
 from services.live.ports import GameRecord
-from services.single.dynamo import FIRST_COMPLETION, first_completion_key
 
 LISTING = "live"
 
@@ -27,25 +26,10 @@ NO_WINNER_YET_OR_SAME = "attribute_not_exists(winners.#q) OR winners.#q = :p"
 NEW_GAME = "attribute_not_exists(pk)"
 # The seq only moves forward: concurrent writers never put back an older one.
 SEQ_FORWARD = "attribute_not_exists(seq) OR seq < :s"
-# The first completed play of a quiz is ranked; the same game asking again still is (a retry).
-FIRST_OR_THIS_GAME = "attribute_not_exists(play_id) OR first_play_id = :this"
 
 
-@contextmanager
-def _available() -> Iterator[None]:
-    try:
-        yield
-    except BotoCoreError:
-        raise ServiceUnavailable("storage is unreachable; try again") from None
-    except ClientError as error:
-        if _code(error) in ("ProvisionedThroughputExceededException", "ThrottlingException",
-                            "RequestLimitExceeded", "InternalServerError"):
-            raise ServiceUnavailable("storage is busy; try again") from None
-        raise
-
-
-def _code(error: ClientError) -> str:
-    return str(error.response.get("Error", {}).get("Code", ""))
+def _available() -> AbstractContextManager[None]:
+    return available(THROTTLED)
 
 
 def _key(game_id: str) -> dict[str, Any]:
@@ -170,31 +154,9 @@ class DynamoLiveGames:
                 raise
 
 
-class DynamoCompletionMarkers:
-    """The single-player first-completion marker, shared: one ranked play per (quiz, player)."""
+class DynamoCompletionMarkers(CompletionMarkers):
+    """The single-player first-completion marker, shared: a live game's play id is
+    ``live#<id>``."""
 
     def __init__(self, client: Any, plays_table: str) -> None:
-        self._client = client
-        self._table = plays_table
-
-    def first_completion(self, *, quiz_id: str, player_id: str, game_id: str,
-                         completed_at: str) -> bool:
-        this = f"live#{game_id}"
-        try:
-            with _available():
-                self._client.put_item(
-                    TableName=self._table,
-                    Item={
-                        "play_id": {"S": first_completion_key(quiz_id, player_id)},
-                        "item_type": {"S": FIRST_COMPLETION}, "quiz_id": {"S": quiz_id},
-                        "player_id": {"S": player_id}, "first_play_id": {"S": this},
-                        "completed_at": {"S": completed_at},
-                    },
-                    ConditionExpression=FIRST_OR_THIS_GAME,
-                    ExpressionAttributeValues={":this": {"S": this}},
-                )
-            return True
-        except ClientError as error:
-            if _code(error) == "ConditionalCheckFailedException":
-                return False
-            raise
+        super().__init__(client, plays_table, mode="live", busy_codes=THROTTLED)

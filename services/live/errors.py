@@ -1,52 +1,34 @@
 """Live-game errors: each one a code of docs/mqtt.md ("Error codes"), sent as an inbox ``error``.
 
-They extend the project's domain errors, so ``services.core.errors.error_body`` renders them;
-``protocol.error_message`` turns any of them into the inbox message.
+The codes both modes share live in ``services.core.game_errors`` and are re-exported here, so
+the live game names all its errors from this module. They extend the project's domain errors,
+so ``services.core.errors.error_body`` renders them; ``protocol.error_message`` turns any of
+them into the inbox message.
 """
 
 from __future__ import annotations
 
-from services.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
+from services.core.errors import Conflict, DomainError
+from services.core.game_errors import (
+    DeadlinePassed,
+    GameNotFound,
+    InvalidState,
+    NoMoreQuestions,
+    NotHost,
+    NotInGame,
+    NotOwner,
+    QuestionNotOpen,
+    UnknownAction,
+)
 
-
-class UnknownAction(ValidationFailed):
-    code = "unknown_action"
-
-
-class GameNotFound(NotFound):
-    code = "game_not_found"
-
-
-class NotOwner(Forbidden):
-    code = "not_owner"
+__all__ = [
+    "DeadlinePassed", "GameNotFound", "InternalError", "InvalidState", "ModeNotLive",
+    "NoMoreQuestions", "NotHost", "NotInGame", "NotOwner", "QuestionNotOpen", "UnknownAction",
+]
 
 
 class ModeNotLive(Conflict):
     code = "mode_not_live"
-
-
-class NotHost(Forbidden):
-    code = "not_host"
-
-
-class NotInGame(Forbidden):
-    code = "not_in_game"
-
-
-class InvalidState(Conflict):
-    code = "invalid_state"
-
-
-class NoMoreQuestions(Conflict):
-    code = "no_more_questions"
-
-
-class QuestionNotOpen(Conflict):
-    code = "question_not_open"
-
-
-class DeadlinePassed(Conflict):
-    code = "deadline_passed"
 
 
 class InternalError(DomainError):

@@ -4,19 +4,11 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from services.core.settings import AwsSettings
+from services.core.settings import AwsSettings, GameSettings
 
 
-class LiveSettings(AwsSettings):
-    quizzes_table: str = Field(min_length=1)
-    plays_table: str = Field(min_length=1)
+class LiveSettings(GameSettings):
     players_table: str = Field(min_length=1)
-    games_table: str = Field(min_length=1)
-    leaderboard_topic_arn: str = Field(min_length=1)
-    progress_topic_arn: str = Field(min_length=1)
-    redis_url: str = Field(min_length=1)
-    # ElastiCache Serverless speaks the cluster protocol; the local Redis is one plain server.
-    redis_cluster: bool = False
     # https://<prefix>-ats.iot.<region>.amazonaws.com on AWS, the local iot-data stand-in
     # locally. Explicit, because locally AWS_ENDPOINT_URL points every other client at moto.
     iot_data_endpoint: str = Field(min_length=1)

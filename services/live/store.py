@@ -7,40 +7,44 @@ snapshot with answers; never sent to players), ``players`` (id -> display name),
 first verdict) and ``requests`` (request ids of next_question already acted on). Every key
 expires after ``GAME_TTL_SECONDS``.
 
-A live answer is one ``EVALSHA`` (redis-py's Script object sends EVALSHA and loads the script
-only when Redis answers NOSCRIPT, e.g. after a restart). Connection failures become
-``ServiceUnavailable`` (retryable): an answer is never accepted silently.
+A live answer is one ``EVALSHA`` (``services.core.redis.LuaScripts``: reloaded on NOSCRIPT, e.g.
+after a restart). Connection failures become ``ServiceUnavailable`` (retryable): an answer is
+never accepted silently.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
 import redis
 
-from services.core.errors import ServiceUnavailable
+from services.core.game_errors import GAME_REFUSALS
+from services.core.redis import GameKeys, LuaScripts, Refusals, reachable
 from services.live import errors, scripts
 from services.live.game import GamePlan, ScoreLine
 
 GAME_TTL_SECONDS = 24 * 3600
 
-_REFUSALS: dict[str, Callable[[str], Exception]] = {
-    "game_not_found": lambda _: errors.GameNotFound("no such game"),
-    "invalid_state": lambda detail: errors.InvalidState(f"not possible now ({detail})"),
+_REFUSALS: Refusals = {
+    **GAME_REFUSALS,
     "not_host": lambda _: errors.NotHost("only the game's host may do that"),
-    "not_in_game": lambda _: errors.NotInGame("you have not joined this game"),
     "no_more_questions": lambda _: errors.NoMoreQuestions("the quiz has no more questions"),
-    "question_not_open": lambda _: errors.QuestionNotOpen("that question is not open"),
-    "deadline_passed": lambda _: errors.DeadlinePassed("the question's time is up"),
 }
 
 
-class Keys:
+# Replies a retry can outlast: a long script, a loading server, a cluster resharding or failing
+# over.
+_BUSY_REPLIES = frozenset({"BUSY", "LOADING", "TRYAGAIN", "CLUSTERDOWN"})
+
+
+class Keys(GameKeys):
+    namespace = "lg"
+
     def __init__(self, game_id: str) -> None:
-        self.prefix = f"lg:{{{game_id}}}:"
+        super().__init__(game_id)
         self.meta = self.prefix + "meta"
         self.plan = self.prefix + "plan"
         self.players = self.prefix + "players"
@@ -49,9 +53,6 @@ class Keys:
 
     def accepted(self, question_id: str) -> str:
         return f"{self.prefix}accepted:{question_id}"
-
-    def answers(self, question_id: str) -> str:
-        return f"{self.prefix}answers:{question_id}"
 
 
 @dataclass(frozen=True)
@@ -121,24 +122,8 @@ class Snapshot:
                 if name.startswith("winner:")}
 
 
-@contextmanager
-def _reachable() -> Iterator[None]:
-    try:
-        yield
-    except (redis.ConnectionError, redis.TimeoutError):
-        raise ServiceUnavailable("the game store is unreachable; try again") from None
-    except redis.ResponseError as error:
-        if str(error).split(" ", 1)[0] in ("BUSY", "LOADING", "TRYAGAIN", "CLUSTERDOWN"):
-            raise ServiceUnavailable("the game store is busy; try again") from None
-        raise
-
-
-def _words(reply: Sequence[Any]) -> list[str]:
-    words = [item.decode() if isinstance(item, bytes) else str(item) for item in reply]
-    refusal = _REFUSALS.get(words[0])
-    if refusal is not None:
-        raise refusal(words[1] if len(words) > 1 else words[0])
-    return words
+def _reachable() -> AbstractContextManager[None]:
+    return reachable(_BUSY_REPLIES)
 
 
 def _board(flat: Sequence[str]) -> tuple[ScoreLine, ...]:
@@ -149,14 +134,13 @@ def _board(flat: Sequence[str]) -> tuple[ScoreLine, ...]:
 class RedisLiveStore:
     def __init__(self, client: redis.Redis) -> None:
         self._redis = client
-        self._scripts = {
-            name: client.register_script(getattr(scripts, name))
-            for name in ("JOIN", "START", "ASK", "ANSWER", "END", "SNAPSHOT", "RESTORE")
-        }
+        self._scripts = LuaScripts(
+            client, scripts, ("JOIN", "START", "ASK", "ANSWER", "END", "SNAPSHOT", "RESTORE"),
+            refusals=_REFUSALS, busy_replies=_BUSY_REPLIES,
+        )
 
     def _run(self, name: str, keys: list[str], args: Sequence[Any] = ()) -> list[str]:
-        with _reachable():
-            return _words(self._scripts[name](keys=keys, args=list(args)))
+        return self._scripts.run(name, keys, args)
 
     def create(self, plan: GamePlan) -> None:
         keys = Keys(plan.game_id)
