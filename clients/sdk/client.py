@@ -12,7 +12,6 @@ import asyncio
 import functools
 import time
 from collections.abc import Callable, Mapping
-from types import TracebackType
 from typing import Any
 from urllib.parse import quote
 
@@ -21,6 +20,7 @@ import aiohttp
 from clients.sdk.cognito import CognitoAuth
 from clients.sdk.endpoints import Endpoints
 from clients.sdk.errors import ApiError, NotAuthorized, NotLoggedIn, SessionExpired
+from clients.sdk.lifecycle import AsyncResource
 from clients.sdk.tokens import Tokens
 from clients.sdk.transport import (
     DEFAULT_CONNECTION_LIMIT,
@@ -36,7 +36,7 @@ TokensListener = Callable[[Tokens | None], None]
 REFRESH_MARGIN_SECONDS = 60.0
 
 
-class TriviaClient:
+class TriviaClient(AsyncResource):
     def __init__(
         self,
         endpoints: Endpoints,
@@ -60,18 +60,9 @@ class TriviaClient:
 
     # ------------------------------------------------------------------ lifecycle
 
-    async def __aenter__(self) -> TriviaClient:
+    async def _enter(self) -> None:
         if self._session is None:
             self._session = new_session(self._timeout, self._connection_limit)
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        await self.close()
 
     async def close(self) -> None:
         """Close the session this client made; a session passed in stays open."""

@@ -33,7 +33,6 @@ import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from concurrent.futures import Future
-from types import TracebackType
 from typing import Any, TypeVar
 
 from awscrt import io, mqtt5
@@ -42,6 +41,7 @@ from awscrt.exceptions import AwsCrtError
 from clients.sdk import mqtt_topics as topics
 from clients.sdk.client import TriviaClient
 from clients.sdk.errors import TriviaError
+from clients.sdk.lifecycle import AsyncResource
 from clients.sdk.mqtt_credentials import AuthorizerLogin, BrokerLogin, MqttCredentials
 from clients.sdk.mqtt_errors import (
     BrokerRefused,
@@ -67,7 +67,7 @@ _FAILED = 0x80  # MQTT 5 reason codes from 0x80 up are failures
 _request_numbers = itertools.count(1)
 
 
-class LiveConnection:
+class LiveConnection(AsyncResource):
     def __init__(
         self,
         credentials: MqttCredentials,
@@ -98,17 +98,8 @@ class LiveConnection:
 
     # ------------------------------------------------------------------ lifecycle
 
-    async def __aenter__(self) -> LiveConnection:
+    async def _enter(self) -> None:
         await self.connect()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        await self.close()
 
     async def connect(self, timeout: float = CONNECT_TIMEOUT_SECONDS) -> None:
         """Connect and subscribe to the inbox; ``BrokerRefused`` or ``BrokerUnreachable``."""

@@ -25,7 +25,6 @@ import json
 import logging
 import time
 from collections import deque
-from types import TracebackType
 from typing import Any
 from urllib.parse import quote
 
@@ -35,6 +34,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidSta
 from clients.sdk.client import REFRESH_MARGIN_SECONDS, TriviaClient
 from clients.sdk.endpoints import Endpoints
 from clients.sdk.errors import TransportError
+from clients.sdk.lifecycle import AsyncResource
 from clients.sdk.tokens import Tokens
 from clients.sdk.ws_errors import ConnectionLost, HandshakeRefused
 from clients.sdk.ws_messages import SeqTracker, ServerMessage
@@ -60,7 +60,7 @@ def websocket_url(endpoints: Endpoints) -> str:
     return url
 
 
-class GameSocket:
+class GameSocket(AsyncResource):
     def __init__(
         self,
         client: TriviaClient,
@@ -80,17 +80,8 @@ class GameSocket:
 
     # ------------------------------------------------------------------ lifecycle
 
-    async def __aenter__(self) -> GameSocket:
+    async def _enter(self) -> None:
         await self.connect()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        await self.close()
 
     async def connect(self) -> None:
         token = (await self._fresh_tokens()).access_token

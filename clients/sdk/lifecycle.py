@@ -1,0 +1,30 @@
+"""``async with`` for the SDK's clients: ``TriviaClient``, ``GameSocket``, ``LiveConnection``.
+
+Entering opens (a session, a connection) and returns the client; leaving closes it, whatever
+happened inside.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+
+class AsyncResource:
+    async def _enter(self) -> None:
+        raise NotImplementedError
+
+    async def close(self) -> None:
+        raise NotImplementedError
+
+    async def __aenter__(self) -> Self:
+        await self._enter()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.close()
