@@ -2,7 +2,7 @@
 
 1. Register a fresh author, who is also the host (names unique per run); create a casual or
    competitive quiz (hosted_quiz.py) and export it for the answer key the player bots use.
-2. Register and log in N player bots, ``concurrency`` at a time (demo_single's helpers).
+2. Register and log in N player bots, ``concurrency`` at a time (demo_setup.py).
 3. Connect everyone to the WebSocket API, ``concurrency`` at a time; the host bot opens the
    game, the player bots join with its code, and the game runs (shells/ws_hosted.py). All bots
    share this process and its event loop, so broadcast latency is on one monotonic clock.
@@ -15,28 +15,32 @@ from __future__ import annotations
 import asyncio
 import random
 import secrets
-from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from clients.bots.demo_checks import verify_writers
-from clients.bots.demo_single import (
+from clients.bots.demo_setup import (
     Bot,
     DemoReport,
     DemoSettings,
     Progress,
-    _bounded,
-    _new_player,
-    _register_bots,
-    answer_key,
+    SeatedTable,
+    announce_resolver,
+    finished_clients,
+    host_announced,
+    new_player,
     no_progress,
-    percentile,
+    publish_quiz,
+    register_bots,
+    seat_table,
 )
-from clients.bots.hosted import Announce, Begin, Done
+from clients.bots.hosted import Announce
 from clients.bots.hosted_checks import game_problems, writer_expectations
 from clients.bots.hosted_host import HostBot, HostSettings
 from clients.bots.hosted_player import PlayerBot, PlayerSettings
 from clients.bots.hosted_quiz import TIME_LIMIT_SECONDS, demo_quiz, rounds_of
+from clients.bots.seat import Begin, Done
 from clients.bots.shells.ws_hosted import BroadcastLatency, Seat, drive
 from clients.sdk.client import TriviaClient
 from clients.sdk.endpoints import Endpoints
@@ -73,20 +77,16 @@ class HostedReport(DemoReport):
             "players": self.players,
             "questions": self.questions,
             "errors": self.errors,
-            "broadcast_p50_ms": percentile(self.latencies_ms, 50),
-            "broadcast_p95_ms": percentile(self.latencies_ms, 95),
+            **self.percentiles("broadcast_"),
         }
 
 
 @dataclass
-class Table:
+class Table(SeatedTable[GameSocket]):
     """Everyone at the game: the host and the players, each with a connected socket."""
 
-    host: tuple[Bot, GameSocket]
-    players: list[tuple[Bot, GameSocket]] = field(default_factory=list)
-
     def sockets(self) -> list[GameSocket]:
-        return [self.host[1], *(socket for _, socket in self.players)]
+        return self.connections()
 
 
 # Hooks for tests: the resume test drops connections mid-game through this.
@@ -107,14 +107,14 @@ async def run_hosted_demo(
     rng = random.Random(common.seed)
     async with new_session(connection_limit=common.concurrency) as session:
         try:
-            author = await _new_player(endpoints, session, f"demo_{run_id}_host")
+            author = await new_player(endpoints, session, f"demo_{run_id}_host")
             document = demo_quiz(run_id, settings.mode, settings.questions, rng)
-            quiz_id, knowledge = await _publish_quiz(author, document)
+            quiz_id, knowledge = await publish_quiz(author, document)  # no activation needed
         except TriviaError as error:
             report.error(f"setup:{error.code}", error.message)
             return report
         report.quiz_id = quiz_id
-        bots = await _register_bots(endpoints, session, common, run_id, report, progress)
+        bots = await register_bots(endpoints, session, common, run_id, report, progress)
         table = await _seat(Bot(f"demo_{run_id}_host", author), bots, common, report, progress)
         if table is None:
             return report
@@ -132,9 +132,8 @@ async def run_hosted_demo(
             await asyncio.gather(*(socket.close() for socket in table.sockets()))
         for code, problem in game_problems(host, players):
             report.error(code, problem)
-        clients = {bot.username: bot.client for bot, _ in table.players}
         expected = writer_expectations(host, players)
-        finished = {name: clients[name] for name in expected.scores}
+        finished = finished_clients(table, expected.scores)
         waited = await _await_credits(author, expected.author_experience, common.verify_timeout)
         mismatches = await verify_writers(
             author,
@@ -169,38 +168,18 @@ async def _await_credits(author: TriviaClient, experience: int, timeout: float) 
     return loop.time() - started
 
 
-async def _publish_quiz(
-    author: TriviaClient, document: dict[str, Any]
-) -> tuple[str, dict[str, str]]:
-    created = await author.create_quiz(document)  # hosted quizzes need no activation
-    exported = await author.export_quiz(created["quiz_id"])
-    return created["quiz_id"], answer_key(created["questions"], exported["questions"])
-
-
 async def _seat(
     host: Bot, bots: list[Bot], common: DemoSettings, report: HostedReport, progress: Progress
 ) -> Table | None:
     """Connect the host and every player bot; a bot that cannot connect counts as an error."""
 
-    async def connect(bot: Bot) -> tuple[Bot, GameSocket] | None:
+    async def connect(bot: Bot) -> GameSocket:
         socket = GameSocket(bot.client, ping_interval=None)  # keep per-bot overhead small
-        try:
-            await socket.connect()
-        except TriviaError as error:
-            report.error(f"connect:{error.code}", f"{bot.username}: {error.message}")
-            return None
-        return bot, socket
+        await socket.connect()
+        return socket
 
-    with progress("connecting", len(bots) + 1) as bar:
-        seated = await _bounded(common.concurrency, (connect(bot) for bot in [host, *bots]), bar)
-    if seated[0] is None:
-        await _close(pair for pair in seated if pair is not None)
-        return None
-    return Table(seated[0], [pair for pair in seated[1:] if pair is not None])
-
-
-async def _close(pairs: Iterable[tuple[Bot, GameSocket]]) -> None:
-    await asyncio.gather(*(socket.close() for _, socket in pairs))
+    seated = await seat_table(host, bots, connect, common, report, progress)
+    return Table(*seated) if seated is not None else None
 
 
 async def _play(
@@ -214,19 +193,17 @@ async def _play(
 ) -> dict[str, PlayerBot]:
     latency = BroadcastLatency()
     announced: asyncio.Future[Announce] = asyncio.get_running_loop().create_future()
-    host_seat = Seat(is_host=True, latency=latency, on_announce=_resolver(announced))
+    host_seat = Seat(is_host=True, latency=latency, on_announce=announce_resolver(announced))
     idle = settings.idle_timeout
     host_run = asyncio.create_task(
         drive(host, table.host[1], Begin(), host_seat, idle_timeout=idle)
     )
-    first: set[asyncio.Future[Any]] = {host_run, announced}
-    await asyncio.wait(first, return_when=asyncio.FIRST_COMPLETED)
-    if not announced.done():
-        await host_run
+    announce = await host_announced(host_run, announced)
+    if announce is None:
         return {}
     common = settings.demo
     player_settings = PlayerSettings(accuracy=common.accuracy, think_seconds=common.think_seconds)
-    join_code = announced.result().join_code
+    join_code = announce.join_code
     players = {
         bot.username: PlayerBot(
             player_settings, random.Random(rng.getrandbits(64)), join_code, knowledge
@@ -242,14 +219,6 @@ async def _play(
     report.latencies_ms = latency.samples_ms()
     report.plays = sum(1 for player in players.values() if player.done and player.done.ok)
     return players
-
-
-def _resolver(future: asyncio.Future[Announce]) -> Callable[[Announce], None]:
-    def resolve(announce: Announce) -> None:
-        if not future.done():
-            future.set_result(announce)
-
-    return resolve
 
 
 async def _all(runs: Sequence[Awaitable[Done]]) -> list[Done]:

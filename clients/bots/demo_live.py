@@ -2,7 +2,7 @@
 
 1. Register a fresh author, who is also the host (names unique per run); create a live quiz
    (live_quiz.py) and export it for the answer key the player bots use.
-2. Register and log in N player bots, ``concurrency`` at a time (demo_single's helpers).
+2. Register and log in N player bots, ``concurrency`` at a time (demo_setup.py).
 3. Everyone asks ``POST /live/credentials`` and connects to the broker, ``concurrency`` at a
    time; all connections share awscrt's event-loop group. The host bot opens the game, the
    player bots join it, and the game runs (shells/mqtt_live.py). All bots share this process
@@ -22,26 +22,29 @@ import asyncio
 import random
 import secrets
 from collections.abc import Awaitable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from awscrt import io
 
 from clients.bots.demo_checks import verify_writers
-from clients.bots.demo_single import (
+from clients.bots.demo_setup import (
     Bot,
     DemoReport,
     DemoSettings,
     Progress,
     ProgressBar,
-    _bounded,
-    _new_player,
-    _register_bots,
-    answer_key,
+    SeatedTable,
+    announce_resolver,
+    finished_clients,
+    host_announced,
+    new_player,
     no_progress,
-    percentile,
+    publish_quiz,
+    register_bots,
+    seat_table,
 )
-from clients.bots.live import Announce, Begin, Done
+from clients.bots.live import Announce
 from clients.bots.live_checks import (
     game_problems,
     questions_with_one_winner,
@@ -51,6 +54,7 @@ from clients.bots.live_checks import (
 from clients.bots.live_host import HostSettings, LiveHost
 from clients.bots.live_player import LivePlayer, PlayerSettings
 from clients.bots.live_quiz import TIME_LIMIT_SECONDS, live_quiz
+from clients.bots.seat import Begin, Done
 from clients.bots.shells.mqtt_live import ScoreboardLatency, Seat, drive
 from clients.sdk.client import TriviaClient
 from clients.sdk.endpoints import Endpoints
@@ -88,20 +92,12 @@ class LiveReport(DemoReport):
             "questions": self.questions,
             "winners": self.winners,
             "errors": self.errors,
-            "scoreboard_p50_ms": percentile(self.latencies_ms, 50),
-            "scoreboard_p95_ms": percentile(self.latencies_ms, 95),
+            **self.percentiles("scoreboard_"),
         }
 
 
-@dataclass
-class Table:
+class Table(SeatedTable[LiveConnection]):
     """Everyone at the game: the host and the players, each with a live connection."""
-
-    host: tuple[Bot, LiveConnection]
-    players: list[tuple[Bot, LiveConnection]] = field(default_factory=list)
-
-    def connections(self) -> list[LiveConnection]:
-        return [self.host[1], *(connection for _, connection in self.players)]
 
 
 async def run_live_demo(
@@ -113,15 +109,14 @@ async def run_live_demo(
     rng = random.Random(common.seed)
     async with new_session(connection_limit=common.concurrency) as session:
         try:
-            author = await _new_player(endpoints, session, f"demo_{run_id}_host")
-            quiz_id, knowledge = await _publish_quiz(
-                author, live_quiz(run_id, settings.questions, rng)
-            )
+            author = await new_player(endpoints, session, f"demo_{run_id}_host")
+            document = live_quiz(run_id, settings.questions, rng)
+            quiz_id, knowledge = await publish_quiz(author, document)  # played by its owner's games
         except TriviaError as error:
             report.error(f"setup:{error.code}", error.message)
             return report
         report.quiz_id = quiz_id
-        bots = await _register_bots(endpoints, session, common, run_id, report, progress)
+        bots = await register_bots(endpoints, session, common, run_id, report, progress)
         table = await _seat(Bot(f"demo_{run_id}_host", author), bots, common, report, progress)
         if table is None:
             return report
@@ -133,33 +128,17 @@ async def run_live_demo(
     return report
 
 
-async def _publish_quiz(
-    author: TriviaClient, document: dict[str, Any]
-) -> tuple[str, dict[str, str]]:
-    created = await author.create_quiz(document)  # a live quiz is played by its owner's games
-    exported = await author.export_quiz(created["quiz_id"])
-    return created["quiz_id"], answer_key(created["questions"], exported["questions"])
-
-
 async def _seat(
     host: Bot, bots: list[Bot], common: DemoSettings, report: LiveReport, progress: Progress
 ) -> Table | None:
     """Connect the host and every player bot; a bot that cannot connect counts as an error."""
     bootstrap = io.ClientBootstrap.get_or_create_static_default()  # one event-loop group
 
-    async def connect(bot: Bot) -> tuple[Bot, LiveConnection] | None:
-        try:
-            return bot, await open_live(bot.client, bootstrap=bootstrap)
-        except TriviaError as error:
-            report.error(f"connect:{error.code}", f"{bot.username}: {error.message}")
-            return None
+    async def connect(bot: Bot) -> LiveConnection:
+        return await open_live(bot.client, bootstrap=bootstrap)
 
-    with progress("connecting", len(bots) + 1) as bar:
-        seated = await _bounded(common.concurrency, (connect(bot) for bot in [host, *bots]), bar)
-    if seated[0] is None:
-        await asyncio.gather(*(pair[1].close() for pair in seated if pair is not None))
-        return None
-    return Table(seated[0], [pair for pair in seated[1:] if pair is not None])
+    seated = await seat_table(host, bots, connect, common, report, progress)
+    return Table(*seated) if seated is not None else None
 
 
 async def _play(
@@ -177,17 +156,16 @@ async def _play(
     )
     latency = ScoreboardLatency()
     announced: asyncio.Future[Announce] = asyncio.get_running_loop().create_future()
-    host_seat = Seat(table.host[1].player_id, is_host=True, on_announce=announced.set_result)
+    on_announce = announce_resolver(announced)
+    host_seat = Seat(table.host[1].player_id, is_host=True, on_announce=on_announce)
     idle = settings.idle_timeout
     host_run = asyncio.create_task(
         drive(host, table.host[1], Begin(), host_seat, idle_timeout=idle)
     )
-    first: set[asyncio.Future[Any]] = {host_run, announced}
-    await asyncio.wait(first, return_when=asyncio.FIRST_COMPLETED)
-    if not announced.done():
-        await host_run
+    announce = await host_announced(host_run, announced)
+    if announce is None:
         return host, {}
-    game_id = announced.result().game_id
+    game_id = announce.game_id
     players = {
         bot.username: LivePlayer(
             _player_settings(settings, ringer=index == 0),
@@ -245,9 +223,8 @@ async def _verify(
         report.error(code, problem)
     if not host.done or not host.done.ok:
         return  # no game ended: the writers have nothing to show
-    clients = {bot.username: bot.client for bot, _ in table.players}
     expected = writer_expectations(host, players)
-    finished = {name: clients[name] for name in expected.scores}
+    finished = finished_clients(table, expected.scores)
     mismatches = await verify_writers(
         author,
         finished,

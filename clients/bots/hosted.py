@@ -18,9 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from clients.bots.seat import (
-    RETRY_PAUSE_SECONDS,
     Begin,
-    BotProtocolError,
     Done,
     GameSeat,
     Idle,
@@ -29,27 +27,6 @@ from clients.bots.seat import (
     TimerFired,
 )
 from clients.sdk.ws_messages import ServerMessage
-
-__all__ = [
-    "RETRY_PAUSE_SECONDS",
-    "RETRYABLE_CODES",
-    "Action",
-    "Announce",
-    "Begin",
-    "BotProtocolError",
-    "Disconnected",
-    "Done",
-    "Event",
-    "Idle",
-    "Received",
-    "Reconnect",
-    "ReconnectFailed",
-    "Reconnected",
-    "SeatBrain",
-    "Send",
-    "SetTimer",
-    "TimerFired",
-]
 
 # Codes that say "try again later": the action was not performed.
 RETRYABLE_CODES = frozenset({"rate_limited", "service_unavailable", "internal_error"})

@@ -15,10 +15,15 @@ from dataclasses import dataclass
 
 from clients.bots.answering import score_of
 from clients.bots.demo_checks import EXPERIENCE_PER_CORRECT_ANSWER, Expectations
+from clients.bots.game_checks import (
+    Problem,
+    final_score,
+    host_problems,
+    player_errors,
+    unfinished,
+)
 from clients.bots.hosted_host import HostBot
 from clients.bots.hosted_player import PlayerBot
-
-Problem = tuple[str, str]  # (code, what is wrong)
 
 
 @dataclass(frozen=True)
@@ -31,12 +36,7 @@ class HostedExpectations(Expectations):
 
 def game_problems(host: HostBot, players: Mapping[str, PlayerBot]) -> list[Problem]:
     """What is wrong with the game as the bots saw it (empty when right)."""
-    problems: list[Problem] = []
-    if host.done is None or not host.done.ok:
-        done = host.done
-        code = done.error_code if done is not None else "unfinished"
-        problems.append((f"host:{code}", (done and done.error_message) or "the host stopped"))
-    problems += [(f"host:{code}", what) for code, what in host.errors]
+    problems = host_problems(host)
     asked = [question.question_id for question in host.asked]
     if len(asked) != host.question_count:
         problems.append(("questions_missing", f"asked {len(asked)} of {host.question_count}"))
@@ -48,17 +48,14 @@ def game_problems(host: HostBot, players: Mapping[str, PlayerBot]) -> list[Probl
 
 
 def _player_problems(host: HostBot, name: str, player: PlayerBot) -> list[Problem]:
-    done = player.done
-    if done is None or not done.ok:
-        code = done.error_code if done is not None else "unfinished"
-        return [(f"player:{code}", f"{name}: {(done and done.error_message) or 'stopped'}")]
-    problems = [(f"player:{code}", f"{name}: {what}") for code, what in player.errors]
+    if stopped := unfinished(name, player):
+        return stopped
+    problems = player_errors(name, player)
     problems += [(f"answer_refused:{code}", f"{name}: {qid}") for qid, code in player.late.items()]
-    final = score_of(host.final_scores, player.player_id)
+    final, scoreboard = final_score(host.final_scores, name, player)
+    problems += scoreboard
     if final is None:
-        return [*problems, ("scoreboard_missing_player", name)]
-    if player.final_scores != host.final_scores:
-        problems.append(("scoreboard_differs", f"{name} saw another final scoreboard"))
+        return problems
     if host.points[player.player_id or ""] != final or player.score != final:
         have = (host.points[player.player_id or ""], player.score)
         problems.append(("score_mismatch", f"{name}: reveals and own {have}, final {final}"))

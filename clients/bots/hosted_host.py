@@ -29,15 +29,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from clients.bots.answering import AskedQuestion
-from clients.bots.hosted import (
-    RETRY_PAUSE_SECONDS,
-    RETRYABLE_CODES,
-    Action,
-    Announce,
-    SeatBrain,
-    Send,
-    SetTimer,
-)
+from clients.bots.hosted import RETRYABLE_CODES, Action, Announce, SeatBrain, Send
+from clients.bots.seat import RETRY_PAUSE_SECONDS, SetTimer
 from clients.sdk.ws_messages import ServerMessage
 
 # A close_question refused with these: the server had already closed the question.

@@ -25,13 +25,8 @@ from clients.bots.answering import (
     choose_answer,
     score_of,
 )
-from clients.bots.hosted import (
-    RETRY_PAUSE_SECONDS,
-    RETRYABLE_CODES,
-    Action,
-    SeatBrain,
-    SetTimer,
-)
+from clients.bots.hosted import RETRYABLE_CODES, Action, SeatBrain
+from clients.bots.seat import RETRY_PAUSE_SECONDS, SetTimer
 from clients.sdk.ws_messages import ServerMessage
 
 # The answer was refused, for reasons that say the question is over for this player.

@@ -21,9 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from clients.bots.seat import (
-    RETRY_PAUSE_SECONDS,
     Begin,
-    BotProtocolError,
     Done,
     GameSeat,
     Idle,
@@ -32,30 +30,6 @@ from clients.bots.seat import (
     TimerFired,
 )
 from clients.sdk.mqtt_messages import LiveMessage
-
-__all__ = [
-    "RETRY_PAUSE_SECONDS",
-    "RETRYABLE_CODES",
-    "Action",
-    "Announce",
-    "Begin",
-    "BotProtocolError",
-    "Done",
-    "Event",
-    "Idle",
-    "LiveSeat",
-    "Received",
-    "Reconnected",
-    "Send",
-    "SendFailed",
-    "SetTimer",
-    "TimerFired",
-    "Topic",
-    "Watch",
-    "WatchFailed",
-    "Watching",
-    "player_of",
-]
 
 # Codes that say "try again later": the command or action was not performed.
 RETRYABLE_CODES = frozenset({"service_unavailable", "internal_error"})

@@ -22,12 +22,18 @@ from dataclasses import dataclass, field
 
 from clients.bots.answering import score_of
 from clients.bots.demo_checks import EXPERIENCE_PER_CORRECT_ANSWER, Expectations
+from clients.bots.game_checks import (
+    Problem,
+    final_score,
+    host_problems,
+    player_errors,
+    unfinished,
+)
 from clients.bots.live_host import LiveHost
 from clients.bots.live_player import LivePlayer
 from clients.sdk.client import TriviaClient
 from clients.sdk.errors import TriviaError
 
-Problem = tuple[str, str]  # (code, what is wrong)
 MEANT_RIGHT = frozenset({"correct", "not_first"})
 
 
@@ -68,12 +74,7 @@ def game_problems(host: LiveHost, players: Mapping[str, LivePlayer]) -> list[Pro
 
 
 def _host_problems(host: LiveHost) -> list[Problem]:
-    problems: list[Problem] = []
-    if host.done is None or not host.done.ok:
-        done = host.done
-        code = done.error_code if done is not None else "unfinished"
-        problems.append((f"host:{code}", (done and done.error_message) or "the host stopped"))
-    problems += [(f"host:{code}", what) for code, what in host.errors]
+    problems = host_problems(host)
     if len(host.asked) != host.question_count:
         problems.append(("questions_missing", f"asked {len(host.asked)} of {host.question_count}"))
     for question_id in host.asked:
@@ -91,16 +92,13 @@ def _host_problems(host: LiveHost) -> list[Problem]:
 
 
 def _player_problems(host: LiveHost, name: str, player: LivePlayer) -> list[Problem]:
-    done = player.done
-    if done is None or not done.ok:
-        code = done.error_code if done is not None else "unfinished"
-        return [(f"player:{code}", f"{name}: {(done and done.error_message) or 'stopped'}")]
-    problems = [(f"player:{code}", f"{name}: {what}") for code, what in player.errors]
-    final = score_of(host.final_scores, player.player_id)
+    if stopped := unfinished(name, player):
+        return stopped
+    problems = player_errors(name, player)
+    final, scoreboard = final_score(host.final_scores, name, player)
+    problems += scoreboard
     if final is None:
-        return [*problems, ("scoreboard_missing_player", name)]
-    if player.final_scores != host.final_scores:
-        problems.append(("scoreboard_differs", f"{name} saw another final scoreboard"))
+        return problems
     won = sum(1 for winner in host.winners.values() if winner == player.player_id)
     if final != won:
         problems.append(("score_mismatch", f"{name}: won {won}, final score {final}"))

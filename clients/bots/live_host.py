@@ -22,17 +22,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from clients.bots.live import (
-    RETRY_PAUSE_SECONDS,
     RETRYABLE_CODES,
     Action,
     Announce,
     LiveSeat,
     Send,
     SendFailed,
-    SetTimer,
     Watch,
     player_of,
 )
+from clients.bots.seat import RETRY_PAUSE_SECONDS, SetTimer
 from clients.sdk.mqtt_messages import LiveMessage
 
 _LOBBY_TIMER = "lobby"

@@ -29,16 +29,8 @@ from clients.bots.answering import (
     choose_answer,
     score_of,
 )
-from clients.bots.live import (
-    RETRY_PAUSE_SECONDS,
-    RETRYABLE_CODES,
-    Action,
-    LiveSeat,
-    SendFailed,
-    SetTimer,
-    Watch,
-    player_of,
-)
+from clients.bots.live import RETRYABLE_CODES, Action, LiveSeat, SendFailed, Watch, player_of
+from clients.bots.seat import RETRY_PAUSE_SECONDS, SetTimer
 from clients.sdk.mqtt_messages import LiveMessage
 
 # The answer was refused because the question was over for everyone.

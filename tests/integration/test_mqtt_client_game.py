@@ -20,10 +20,11 @@ from typing import Any
 
 import pytest
 
-from clients.bots.live import Announce, Begin
+from clients.bots.live import Announce
 from clients.bots.live_checks import game_problems, questions_with_one_winner
 from clients.bots.live_host import HostSettings, LiveHost
 from clients.bots.live_player import LivePlayer, PlayerSettings
+from clients.bots.seat import Begin
 from clients.bots.shells.mqtt_live import ScoreboardLatency, Seat, drive
 from clients.sdk.mqtt import LiveConnection
 from services.live import topics

@@ -18,9 +18,9 @@ import pytest
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
-from clients.bots.hosted import Begin
 from clients.bots.hosted_host import HostBot, HostSettings
 from clients.bots.hosted_player import PlayerBot, PlayerSettings
+from clients.bots.seat import Begin
 from clients.bots.shells.ws_hosted import BroadcastLatency, Seat, drive
 from clients.sdk.ws import GameSocket
 from tests.integration.test_ws_client import RefreshingClient, run_async

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from clients.bots.demo_checks import Expectations, result_problems
-from clients.bots.demo_single import DEMO_QUIZ, DemoReport, DemoSettings, answer_key, percentile
+from clients.bots.demo_setup import DemoReport, DemoSettings, answer_key, percentile
+from clients.bots.demo_single import DEMO_QUIZ
 
 pytestmark = pytest.mark.unit
 

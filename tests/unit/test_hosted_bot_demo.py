@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 
 from clients.bots.answering import AskedQuestion
-from clients.bots.hosted import Begin, Received
 from clients.bots.hosted_checks import game_problems, writer_expectations
 from clients.bots.hosted_host import HostBot, HostSettings
 from clients.bots.hosted_player import PlayerBot, PlayerSettings, Verdict
 from clients.bots.hosted_quiz import demo_quiz, round_plan, rounds_of
+from clients.bots.seat import Begin, Received
 from clients.sdk.ws_messages import ServerMessage
 from services.quizzes.model import QuizInput
 

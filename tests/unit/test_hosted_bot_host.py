@@ -7,19 +7,9 @@ from typing import Any
 
 import pytest
 
-from clients.bots.hosted import (
-    Announce,
-    Begin,
-    Disconnected,
-    Done,
-    Received,
-    Reconnect,
-    Reconnected,
-    Send,
-    SetTimer,
-    TimerFired,
-)
+from clients.bots.hosted import Announce, Disconnected, Reconnect, Reconnected, Send
 from clients.bots.hosted_host import HostBot, HostSettings
+from clients.bots.seat import Begin, Done, Received, SetTimer, TimerFired
 from clients.sdk.ws_messages import ServerMessage
 
 pytestmark = pytest.mark.unit

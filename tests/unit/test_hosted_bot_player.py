@@ -7,19 +7,9 @@ from typing import Any
 
 import pytest
 
-from clients.bots.hosted import (
-    Begin,
-    Disconnected,
-    Done,
-    Idle,
-    Received,
-    Reconnect,
-    Reconnected,
-    Send,
-    SetTimer,
-    TimerFired,
-)
+from clients.bots.hosted import Disconnected, Reconnect, Reconnected, Send
 from clients.bots.hosted_player import PlayerBot, PlayerSettings
+from clients.bots.seat import Begin, Done, Idle, Received, SetTimer, TimerFired
 from clients.sdk.ws_messages import ServerMessage
 
 pytestmark = pytest.mark.unit

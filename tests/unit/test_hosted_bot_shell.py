@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
-from clients.bots.hosted import Announce, Begin
+from clients.bots.hosted import Announce
 from clients.bots.hosted_player import PlayerBot, PlayerSettings
+from clients.bots.seat import Begin
 from clients.bots.shells.ws_hosted import BroadcastLatency, Seat, drive
 from clients.sdk.ws_errors import ConnectionLost
 from clients.sdk.ws_messages import ServerMessage

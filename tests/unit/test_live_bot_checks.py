@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from clients.bots.demo_single import DemoSettings
-from clients.bots.live import Begin, Received, TimerFired, Watching
+from clients.bots.live import Watching
 from clients.bots.live_checks import (
     game_problems,
     questions_with_one_winner,
@@ -17,6 +17,7 @@ from clients.bots.live_checks import (
 from clients.bots.live_host import HostSettings, LiveHost
 from clients.bots.live_player import LivePlayer, PlayerSettings
 from clients.bots.live_quiz import live_quiz
+from clients.bots.seat import Begin, Received, TimerFired
 from clients.bots.shells.mqtt_live import ScoreboardLatency
 from clients.sdk.mqtt_messages import LiveMessage
 from services.quizzes.model import QuizInput

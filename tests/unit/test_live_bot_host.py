@@ -6,19 +6,9 @@ from typing import Any
 
 import pytest
 
-from clients.bots.live import (
-    Announce,
-    Begin,
-    Done,
-    Received,
-    Send,
-    SendFailed,
-    SetTimer,
-    TimerFired,
-    Watch,
-    Watching,
-)
+from clients.bots.live import Announce, Send, SendFailed, Watch, Watching
 from clients.bots.live_host import HostSettings, LiveHost
+from clients.bots.seat import Begin, Done, Received, SetTimer, TimerFired
 from clients.sdk.mqtt_messages import LiveMessage
 
 pytestmark = pytest.mark.unit

@@ -7,20 +7,9 @@ from typing import Any
 
 import pytest
 
-from clients.bots.live import (
-    Begin,
-    Done,
-    Idle,
-    Received,
-    Reconnected,
-    Send,
-    SendFailed,
-    SetTimer,
-    TimerFired,
-    Watch,
-    Watching,
-)
+from clients.bots.live import Reconnected, Send, SendFailed, Watch, Watching
 from clients.bots.live_player import LivePlayer, PlayerSettings
+from clients.bots.seat import Begin, Done, Idle, Received, SetTimer, TimerFired
 from clients.sdk.mqtt_messages import LiveMessage
 
 pytestmark = pytest.mark.unit

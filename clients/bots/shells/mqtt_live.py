@@ -4,8 +4,8 @@ One reader task per seat turns received messages into ``Received`` events; the c
 ``on_reconnect`` feeds ``Reconnected``. ``Watch`` subscribes to the game's broadcast topic, then
 feeds ``Watching`` (or ``WatchFailed``); ``Send`` publishes at QoS 1 on the seat's command or
 action topic and a refused or unacknowledged publish feeds ``SendFailed``; ``SetTimer`` becomes
-``loop.call_later`` feeding ``TimerFired``. Nothing for ``idle_timeout`` seconds feeds ``Idle``,
-so a game that stalls ends instead of hanging. The caller owns the connection.
+``loop.call_later`` feeding ``TimerFired`` (the loop, timers and ``Idle`` are ``driver.py``'s).
+The caller owns the connection.
 
 Scoreboard latency (``ScoreboardLatency``): from the publish of the answer that won a question
 to each player receiving that question's ``winner`` broadcast, on one monotonic clock
@@ -24,26 +24,21 @@ from dataclasses import dataclass, field
 
 from clients.bots.live import (
     Announce,
-    Done,
     Event,
-    Idle,
     LiveSeat,
-    Received,
     Reconnected,
     Send,
     SendFailed,
-    SetTimer,
-    TimerFired,
     Watch,
     WatchFailed,
     Watching,
     player_of,
 )
+from clients.bots.seat import Done, Received
+from clients.bots.shells.driver import IDLE_TIMEOUT_SECONDS, BrainDriver, matched_ms
 from clients.sdk.errors import TriviaError
 from clients.sdk.mqtt import LiveConnection
 from clients.sdk.mqtt_messages import LiveMessage
-
-IDLE_TIMEOUT_SECONDS = 60.0
 
 Key = tuple[str, str, str]  # (game, question, player)
 
@@ -69,12 +64,7 @@ class ScoreboardLatency:
         self._received.append((key, message.received_at or self.clock()))
 
     def samples_ms(self) -> list[float]:
-        samples = []
-        for key, received in self._received:
-            published = self._answered.get(key)
-            if published is not None:
-                samples.append((received - published) * 1000)
-        return samples
+        return matched_ms(self._answered, self._received)
 
 
 @dataclass
@@ -109,45 +99,28 @@ async def drive(
     return await _Driver(brain, connection, seat or Seat(), idle_timeout).run(first)
 
 
-class _Driver:
+class _Driver(BrainDriver):
+    announce_type = Announce
+    seat: Seat
+
     def __init__(
         self, brain: LiveSeat, connection: LiveConnection, seat: Seat, idle: float
     ) -> None:
-        self.brain = brain
+        super().__init__(brain, seat, idle)
         self.connection = connection
-        self.seat = seat
-        self.idle = idle
-        self.inbox: asyncio.Queue[Event] = asyncio.Queue()
-        self.timers: list[asyncio.TimerHandle] = []
 
-    async def run(self, first: Event) -> Done:
+    def _start(self) -> None:
         self.connection.on_reconnect = lambda: self.inbox.put_nowait(Reconnected())
-        reader = asyncio.create_task(self._read())
-        try:
-            event: Event = first
-            while True:
-                for action in self.brain.feed(event):
-                    if isinstance(action, Done):
-                        return action
-                    await self._perform(action)
-                event = await self._next_event()
-        finally:
-            self.connection.on_reconnect = None
-            reader.cancel()
-            for timer in self.timers:
-                timer.cancel()
+        self.reader = asyncio.create_task(self._read())
 
-    async def _perform(self, action: object) -> None:
+    def _stop(self) -> None:
+        self.connection.on_reconnect = None
+
+    async def _perform_io(self, action: object) -> None:
         if isinstance(action, Send):
             await self._send(action)
-        elif isinstance(action, SetTimer):
-            loop = asyncio.get_running_loop()
-            fired = TimerFired(action.tag)
-            self.timers.append(loop.call_later(action.seconds, self.inbox.put_nowait, fired))
         elif isinstance(action, Watch):
             await self._watch(action.game_id)
-        elif isinstance(action, Announce) and self.seat.on_announce is not None:
-            self.seat.on_announce(action)
 
     async def _send(self, action: Send) -> None:
         self.seat.answering(action)
@@ -168,13 +141,6 @@ class _Driver:
             self.inbox.put_nowait(WatchFailed(game_id, error.code, error.message))
             return
         self.inbox.put_nowait(Watching(game_id))
-
-    async def _next_event(self) -> Event:
-        try:
-            async with asyncio.timeout(self.idle):
-                return await self.inbox.get()
-        except TimeoutError:
-            return Idle(self.idle)
 
     async def _read(self) -> None:
         async for message in self.connection:

@@ -3,8 +3,8 @@
 One reader task per seat turns received messages into ``Received`` events and a dropped
 connection into ``Disconnected``; ``SetTimer`` becomes ``loop.call_later`` feeding
 ``TimerFired``; ``Reconnect`` becomes ``GameSocket.reconnect`` (new connection, fresh token,
-``resume``), then ``Reconnected`` or ``ReconnectFailed``. Nothing for ``idle_timeout`` seconds
-feeds ``Idle``, so a game that stalls ends instead of hanging. The caller owns the socket.
+``resume``), then ``Reconnected`` or ``ReconnectFailed``. The loop, timers and ``Idle`` are
+``driver.py``'s. The caller owns the socket.
 
 Broadcast latency (``BroadcastLatency``): from the host sending ``next_question`` to each
 player's reader receiving the ``question`` message, on one monotonic clock, so every bot must
@@ -23,18 +23,15 @@ from dataclasses import dataclass, field
 from clients.bots.hosted import (
     Announce,
     Disconnected,
-    Done,
     Event,
-    Idle,
-    Received,
     Reconnect,
     Reconnected,
     ReconnectFailed,
     SeatBrain,
     Send,
-    SetTimer,
-    TimerFired,
 )
+from clients.bots.seat import Done, Received
+from clients.bots.shells.driver import IDLE_TIMEOUT_SECONDS, BrainDriver, matched_ms
 from clients.sdk.errors import TriviaError
 from clients.sdk.ws import GameSocket
 from clients.sdk.ws_errors import ConnectionLost, ProtocolViolation
@@ -42,15 +39,15 @@ from clients.sdk.ws_messages import ServerMessage
 
 logger = logging.getLogger(__name__)
 
-IDLE_TIMEOUT_SECONDS = 60.0
+Key = tuple[str, str]  # (game, question)
 
 
 @dataclass
 class BroadcastLatency:
     clock: Callable[[], float] = time.perf_counter
     _pending_ask: dict[str, float] = field(default_factory=dict)  # game -> unbound ask
-    _asked: dict[tuple[str, str], float] = field(default_factory=dict)  # (game, question)
-    _received: list[tuple[str, str, float]] = field(default_factory=list)
+    _asked: dict[Key, float] = field(default_factory=dict)
+    _received: list[tuple[Key, float]] = field(default_factory=list)
 
     def asking(self, game_id: str) -> None:
         """The host is about to send ``next_question``."""
@@ -63,15 +60,10 @@ class BroadcastLatency:
             self._asked.setdefault((game_id, question_id), asked)
 
     def player_got(self, game_id: str, question_id: str) -> None:
-        self._received.append((game_id, question_id, self.clock()))
+        self._received.append(((game_id, question_id), self.clock()))
 
     def samples_ms(self) -> list[float]:
-        samples = []
-        for game_id, question_id, received in self._received:
-            asked = self._asked.get((game_id, question_id))
-            if asked is not None:
-                samples.append((received - asked) * 1000)
-        return samples
+        return matched_ms(self._asked, self._received)
 
 
 @dataclass
@@ -104,42 +96,22 @@ async def drive(
     return await _Driver(brain, socket, seat or Seat(), idle_timeout).run(first)
 
 
-class _Driver:
+class _Driver(BrainDriver):
+    announce_type = Announce
+    seat: Seat
+
     def __init__(self, brain: SeatBrain, socket: GameSocket, seat: Seat, idle: float) -> None:
-        self.brain = brain
+        super().__init__(brain, seat, idle)
         self.socket = socket
-        self.seat = seat
-        self.idle = idle
-        self.inbox: asyncio.Queue[Event] = asyncio.Queue()
-        self.timers: list[asyncio.TimerHandle] = []
-        self.reader: asyncio.Task[None] | None = None
 
-    async def run(self, first: Event) -> Done:
+    def _start(self) -> None:
         self.reader = asyncio.create_task(self._read())
-        try:
-            event: Event = first
-            while True:
-                for action in self.brain.feed(event):
-                    if isinstance(action, Done):
-                        return action
-                    await self._perform(action)
-                event = await self._next_event()
-        finally:
-            self.reader.cancel()
-            for timer in self.timers:
-                timer.cancel()
 
-    async def _perform(self, action: object) -> None:
+    async def _perform_io(self, action: object) -> None:
         if isinstance(action, Send):
             await self._send(action)
-        elif isinstance(action, SetTimer):
-            loop = asyncio.get_running_loop()
-            fired = TimerFired(action.tag)
-            self.timers.append(loop.call_later(action.seconds, self.inbox.put_nowait, fired))
         elif isinstance(action, Reconnect):
             await self._reconnect()
-        elif isinstance(action, Announce) and self.seat.on_announce is not None:
-            self.seat.on_announce(action)
 
     async def _send(self, action: Send) -> None:
         game_id = action.fields.get("game_id")
@@ -158,13 +130,6 @@ class _Driver:
             return
         self.inbox.put_nowait(Reconnected())
         self.reader = asyncio.create_task(self._read())
-
-    async def _next_event(self) -> Event:
-        try:
-            async with asyncio.timeout(self.idle):
-                return await self.inbox.get()
-        except TimeoutError:
-            return Idle(self.idle)
 
     async def _read(self) -> None:
         while True:
