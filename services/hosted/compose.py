@@ -8,11 +8,11 @@ from functools import cache
 from typing import Any
 
 import boto3
-import redis
 from botocore.config import Config
 
 from services.core import aws
-from services.core.auth import JwksCache, TokenVerifier
+from services.core.auth import TokenVerifier, verifier_for
+from services.core.redis import redis_client
 from services.core.results_publisher import SnsBatchPublisher
 from services.core.settings import AuthSettings
 from services.hosted.broadcast import Broadcaster, ManagementApiPusher
@@ -26,7 +26,6 @@ from services.hosted.store import RedisGameStore
 from services.hosted.use_cases import HostedServices
 from services.quizzes.repository import DynamoQuizRepository
 
-_REDIS_TIMEOUT_SECONDS = 2.0
 # Pushes are small and a broadcast waits for the slowest: short timeouts, one retry.
 _MANAGEMENT_CONFIG = Config(
     retries={"mode": "standard", "max_attempts": 2},
@@ -38,17 +37,6 @@ _MANAGEMENT_CONFIG = Config(
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-def redis_client(settings: HostedSettings) -> Any:
-    options: dict[str, Any] = {
-        "socket_timeout": _REDIS_TIMEOUT_SECONDS,
-        "socket_connect_timeout": _REDIS_TIMEOUT_SECONDS,
-        "decode_responses": True,
-    }
-    if settings.redis_cluster:
-        return redis.RedisCluster.from_url(settings.redis_url, **options)
-    return redis.Redis.from_url(settings.redis_url, health_check_interval=30, **options)
 
 
 def management_client(settings: HostedSettings) -> Any:
@@ -65,7 +53,7 @@ def hosted_services() -> HostedServices:
     dynamodb = aws.client("dynamodb", settings.aws_region)
     connections = DynamoConnections(dynamodb, settings.connections_table)
     return HostedServices(
-        store=RedisGameStore(redis_client(settings)),
+        store=RedisGameStore(redis_client(settings.redis_url, cluster=settings.redis_cluster)),
         connections=connections,
         notifier=Broadcaster(ManagementApiPusher(management_client(settings)), connections,
                              max_workers=settings.broadcast_workers),
@@ -90,6 +78,4 @@ def connections() -> DynamoConnections:
 
 @cache
 def token_verifier() -> TokenVerifier:
-    settings = AuthSettings()  # type: ignore[call-arg]
-    return TokenVerifier(issuer=settings.issuer, client_id=settings.user_pool_client_id,
-                         jwks=JwksCache(settings.jwks))
+    return verifier_for(AuthSettings())  # type: ignore[call-arg]

@@ -8,14 +8,14 @@ from functools import cache
 from typing import Any
 
 import boto3
-import redis
 from botocore.config import Config
 from redis.backoff import ExponentialBackoff
 from redis.retry import Retry
 
 from services.core import aws
-from services.core.auth import JwksCache, TokenVerifier
+from services.core.auth import TokenVerifier, verifier_for
 from services.core.errors import ServiceUnavailable
+from services.core.redis import redis_client
 from services.core.results_publisher import SnsBatchPublisher
 from services.core.settings import AuthSettings
 from services.live.dynamo import DynamoCompletionMarkers, DynamoLiveGames
@@ -29,7 +29,6 @@ from services.live.use_cases import LiveServices
 from services.players.dynamo import DynamoProfileStore
 from services.quizzes.repository import DynamoQuizRepository
 
-_REDIS_TIMEOUT_SECONDS = 2.0
 # A message is small and a game waits on it: short timeouts, one retry.
 _IOT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 2}, connect_timeout=2,
                      read_timeout=5, max_pool_connections=64)
@@ -39,23 +38,16 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def redis_client(settings: LiveSettings) -> Any:
-    options: dict[str, Any] = {
-        "socket_timeout": _REDIS_TIMEOUT_SECONDS,
-        "socket_connect_timeout": _REDIS_TIMEOUT_SECONDS,
-        "decode_responses": True,
-        # Two quick retries ride over a failover; then the player hears "retry" at once.
-        "retry": Retry(ExponentialBackoff(cap=0.2, base=0.05), 2),
-    }
-    if settings.redis_cluster:
-        return redis.RedisCluster.from_url(settings.redis_url, **options)
-    return redis.Redis.from_url(settings.redis_url, health_check_interval=30, **options)
-
-
 def iot_data_client(settings: LiveSettings) -> Any:
     return boto3.session.Session().client(
         "iot-data", region_name=settings.aws_region, endpoint_url=settings.iot_data_endpoint,
         config=_IOT_CONFIG)
+
+
+def _redis(settings: LiveSettings) -> Any:
+    # Two quick retries ride over a failover; then the player hears "retry" at once.
+    return redis_client(settings.redis_url, cluster=settings.redis_cluster,
+                        retry=Retry(ExponentialBackoff(cap=0.2, base=0.05), 2))
 
 
 class _ProfileNames:
@@ -73,7 +65,7 @@ def live_services() -> LiveServices:
     settings = LiveSettings()  # type: ignore[call-arg]  # filled from the environment
     dynamodb = aws.client("dynamodb", settings.aws_region)
     return LiveServices(
-        store=RedisLiveStore(redis_client(settings)),
+        store=RedisLiveStore(_redis(settings)),
         records=DynamoLiveGames(dynamodb, settings.games_table),
         sink=IotDataPublisher(iot_data_client(settings)),
         quizzes=DynamoQuizRepository(dynamodb, settings.quizzes_table),
@@ -112,7 +104,5 @@ def credential_issuer() -> CredentialIssuer:
 
 @cache
 def token_verifier() -> TokenVerifier:
-    settings = AuthSettings()  # type: ignore[call-arg]
-    return TokenVerifier(issuer=settings.issuer, client_id=settings.user_pool_client_id,
-                         jwks=JwksCache(settings.jwks))
+    return verifier_for(AuthSettings())  # type: ignore[call-arg]
 
