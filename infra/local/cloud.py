@@ -32,17 +32,19 @@ from infra.local import seed as seeding
 from infra.local.authorizer import authorizer_from_template
 from infra.local.cors import CorsConfig
 from infra.local.http_gateway import HttpGateway
-from infra.local.iot_local import LocalIot, start_iot
+from infra.local.iot_local import IOT_VARIABLES, LocalIot, start_iot
 from infra.local.lambda_runtime import LambdaRuntime
 from infra.local.resources import (
     ACCOUNT_ID,
+    LOCAL_VARIABLES,
     LocalResources,
     create_resources,
+    functions_environment,
     handler_environment,
     local_api_id,
 )
 from infra.local.sns_bridge import SnsBridge
-from infra.local.ws_local import LocalWebSocket, start_websocket
+from infra.local.ws_local import WEBSOCKET_VARIABLES, LocalWebSocket, start_websocket
 from infra.wiring import TEMPLATE_PATH, Wiring, load_template
 
 logger = logging.getLogger(__name__)
@@ -138,9 +140,14 @@ class LocalCloud:
         environment = handler_environment(
             wiring, self.resources, moto_url=moto_url, redis_url=self.redis.url
         )
+        # One environment for all handlers: fails here when two functions disagree.
+        environment.update(functions_environment(
+            wiring, self.resources,
+            set_locally=LOCAL_VARIABLES | WEBSOCKET_VARIABLES | IOT_VARIABLES,
+        ))
         self._apply_environment(environment)
         await self._start_gateway(wiring, environment)
-        self.websocket = await start_websocket(wiring, self.runtime, self.resources, config.region)
+        self.websocket = await start_websocket(wiring, self.runtime, config.region)
         if self.websocket is not None:
             self._apply_environment(self.websocket.environment)
         self.iot = await start_iot(wiring, self.runtime, self.resources, self.data_dir / "mqtt")

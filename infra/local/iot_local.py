@@ -1,9 +1,10 @@
 """The live-games part of the local cloud: Mosquitto, the topic rules, the iot-data endpoint.
 
 ``start_iot`` starts Mosquitto (``infra.local.mosquitto``), the rules runner over the
-template's topic rules and the iot-data stand-in, and returns them with the environment the
-live functions need: their own template variables that resolve locally (the games table), the
-iot-data URL, and the broker's address and admin login for ``POST /live/credentials``. Without
+template's topic rules and the iot-data stand-in, and returns them with the variables the live
+functions need from them (``IOT_VARIABLES``): the iot-data URL, and the broker's address and
+admin login for ``POST /live/credentials``. The functions' own template variables (the games
+table) come from ``resources.functions_environment``. Without
 Mosquitto it logs how to install it and returns None: the other modes run without live games.
 """
 
@@ -23,8 +24,12 @@ from infra.wiring import Wiring
 
 logger = logging.getLogger(__name__)
 
-_SET_HERE = frozenset({"REDIS_URL", "REDIS_CLUSTER", "IOT_DATA_ENDPOINT", "MQTT_CREDENTIALS",
-                       "IOT_ENDPOINT", "IOT_AUTHORIZER_NAME"})
+# Set here, over the template's AWS values (see ``resources.functions_environment``); the IoT
+# endpoint and authorizer name only exist on AWS (locally the broker's MQTT_* replace them).
+IOT_VARIABLES = frozenset({
+    "IOT_DATA_ENDPOINT", "IOT_ENDPOINT", "IOT_AUTHORIZER_NAME", "MQTT_CREDENTIALS", "MQTT_HOST",
+    "MQTT_PORT", "MQTT_WS_URL", "MQTT_ADMIN_USERNAME", "MQTT_ADMIN_PASSWORD",
+})
 
 
 @dataclass
@@ -51,21 +56,6 @@ def live_functions(wiring: Wiring) -> set[str]:
     functions |= {route.function for route in wiring.http_routes
                   if route.path.startswith("/live/")}
     return functions
-
-
-def function_environment(wiring: Wiring, resources: LocalResources) -> dict[str, str]:
-    environment: dict[str, str] = {}
-    for logical_id in sorted(live_functions(wiring)):
-        variables = (wiring.functions[logical_id].properties.get("Environment") or {}).get(
-            "Variables") or {}
-        for name, value in variables.items():
-            if name in _SET_HERE:
-                continue
-            try:
-                environment[name] = str(resources.resolve(value))
-            except KeyError:
-                continue  # names an AWS-only resource (the IoT endpoint, ElastiCache)
-    return environment
 
 
 async def _start_broker(directory: Path, attempts: int = 3) -> mosquitto.MosquittoProcess:
@@ -98,8 +88,7 @@ async def start_iot(wiring: Wiring, runtime: LambdaRuntime, resources: LocalReso
         await asyncio.to_thread(rules.stop)
         await asyncio.to_thread(broker.stop)
         raise
-    environment = function_environment(wiring, resources)
-    environment.update({
+    environment = {
         "IOT_DATA_ENDPOINT": iot_data.url,
         "MQTT_CREDENTIALS": "mosquitto",
         "MQTT_HOST": "127.0.0.1",
@@ -107,5 +96,5 @@ async def start_iot(wiring: Wiring, runtime: LambdaRuntime, resources: LocalReso
         "MQTT_WS_URL": broker.ws_url,
         "MQTT_ADMIN_USERNAME": broker.admin_username,
         "MQTT_ADMIN_PASSWORD": broker.admin_password,
-    })
+    }
     return LocalIot(broker, rules, iot_data, environment)

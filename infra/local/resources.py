@@ -5,8 +5,9 @@ Every ``AWS::DynamoDB::Table``, ``AWS::SNS::Topic``, ``AWS::Cognito::UserPool`` 
 ``<stack>-<LogicalId>`` and topics by their ``TopicName`` (else ``<stack>-<LogicalId>``); pool and
 client ids are moto's. Other resource types (the SQS dead-letter queue: locally dead letters are
 files) are not emulated and only logged. The refs map (logical id -> what ``!Ref`` returns, plus
-pseudo parameters) and the ``!GetAtt`` map then resolve the template's Globals environment with
-``infra.wiring.resolve``, exactly as CloudFormation would on AWS.
+pseudo parameters) and the ``!GetAtt`` map then resolve the template's Globals environment and
+the functions' own variables with ``infra.wiring.resolve``, exactly as CloudFormation would on
+AWS.
 """
 
 from __future__ import annotations
@@ -230,6 +231,52 @@ def _name_read_only_resources(wiring: Wiring, resources: LocalResources, stack_n
 def local_api_id(stack_name: str = STACK_NAME) -> str:
     """A stable, AWS-shaped (10 lower-case alphanumerics) id for the local HTTP API."""
     return (stack_name.lower() + "localapi00")[:10]
+
+
+# What ``handler_environment`` sets, and REDIS_CLUSTER: locally Redis is one plain server, so
+# the template's "true" (ElastiCache Serverless) must not reach the handlers.
+LOCAL_VARIABLES = frozenset({
+    "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY", "REDIS_URL", "REDIS_CLUSTER", "JWKS_URL",
+})
+
+
+def functions_environment(
+    wiring: Wiring, resources: LocalResources, *, set_locally: frozenset[str]
+) -> dict[str, str]:
+    """The union of every function's own ``Environment`` variables and the Globals, resolved.
+
+    On Lambda each function has its own environment; locally every handler runs in this one
+    process and shares one. So a variable that two functions (or a function and the Globals)
+    give different local values cannot be honoured: start-up fails with a ``ValueError`` naming
+    both, rather than one handler silently reading another's value. Left out: the variables in
+    ``set_locally`` (the local cloud's parts set those themselves: Redis, the @connections URL,
+    the broker) and values that name a resource the local cloud does not emulate (they do not
+    resolve: the ElastiCache endpoint, the IoT endpoint).
+    """
+    sources: list[tuple[str, Mapping[str, Any]]] = [("Globals", wiring.global_environment)]
+    for logical_id in sorted(wiring.functions):
+        properties = wiring.functions[logical_id].properties
+        sources.append((logical_id, (properties.get("Environment") or {}).get("Variables") or {}))
+    environment: dict[str, str] = {}
+    given_by: dict[str, str] = {}
+    for source, variables in sources:
+        for name, value in variables.items():
+            if name in set_locally:
+                continue
+            try:
+                resolved = str(resources.resolve(value))
+            except KeyError:
+                continue  # names an AWS-only resource
+            if name in environment and environment[name] != resolved:
+                raise ValueError(
+                    f"{name} is {environment[name]!r} for {given_by[name]} but {resolved!r} for "
+                    f"{source}; locally all handlers share one environment, so the template "
+                    "must give it one value"
+                )
+            environment[name] = resolved
+            given_by.setdefault(name, source)
+    return environment
 
 
 def handler_environment(

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from infra.local import iot_local, mosquitto
+from infra.local.resources import LOCAL_VARIABLES, functions_environment
 from infra.wiring import load_template
 from services.core.auth import InvalidToken
 from services.live import handlers
@@ -91,7 +92,8 @@ def test_the_live_functions_get_their_local_environment() -> None:
     assert iot_local.live_functions(wiring) == {
         "LiveHostCommandsFunction", "LivePlayerActionsFunction", "LiveCredentialsFunction"}
     resources = SimpleNamespace(resolve=lambda value: _resolve(value))
-    environment = iot_local.function_environment(wiring, resources)  # type: ignore[arg-type]
+    environment = functions_environment(  # type: ignore[arg-type]
+        wiring, resources, set_locally=LOCAL_VARIABLES | iot_local.IOT_VARIABLES)
     assert environment["GAMES_TABLE"] == "trivia-GamesTable"
     assert "IOT_DATA_ENDPOINT" not in environment and "MQTT_CREDENTIALS" not in environment
 
