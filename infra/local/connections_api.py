@@ -22,6 +22,7 @@ from typing import Any
 
 from aiohttp import web
 
+from infra.local.loopback import LoopbackSite
 from infra.local.ws_gateway import MAX_MESSAGE_BYTES, WebSocketGateway
 
 
@@ -42,8 +43,11 @@ def _iso(epoch_seconds: float) -> str:
 class ConnectionsApi:
     def __init__(self, gateway: WebSocketGateway) -> None:
         self._gateway = gateway
-        self._runner: web.AppRunner | None = None
-        self.port = 0
+        self._site = LoopbackSite()
+
+    @property
+    def port(self) -> int:
+        return self._site.port
 
     @property
     def url(self) -> str:
@@ -55,16 +59,11 @@ class ConnectionsApi:
             app.router.add_post(prefix, self._post)
             app.router.add_get(prefix, self._get)
             app.router.add_delete(prefix, self._delete)
-        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", port).start()
-        self.port = int(self._runner.addresses[0][1])
+        await self._site.start(app, port, access_log=None)
         return self.url
 
     async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
+        await self._site.stop()
 
     async def _post(self, request: web.Request) -> web.Response:
         connection_id = request.match_info["connection_id"]

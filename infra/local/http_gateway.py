@@ -24,6 +24,7 @@ from infra.local.api_events import ApiContext, IncomingRequest, OutgoingResponse
 from infra.local.authorizer import JwtAuthorizer
 from infra.local.cors import CorsConfig
 from infra.local.lambda_runtime import LambdaRuntime
+from infra.local.loopback import LoopbackSite
 from infra.local.routes import RouteMatch, RouteTable
 from infra.wiring import HttpRoute
 from services.core.errors import Unauthorized
@@ -60,9 +61,12 @@ class HttpGateway:
         self._api_id = api_id
         self._account_id = account_id
         self._cors = cors
-        self._runner: web.AppRunner | None = None
-        self.port = 0
+        self._site = LoopbackSite()
         self.invocations = 0
+
+    @property
+    def port(self) -> int:
+        return self._site.port
 
     @property
     def url(self) -> str:
@@ -72,16 +76,11 @@ class HttpGateway:
         app = web.Application(client_max_size=MAX_PAYLOAD_BYTES)
         # [\s\S], not ".": a path with an encoded newline (%0A) still reaches our JSON 404.
         app.router.add_route("*", r"/{tail:[\s\S]*}", self._handle)
-        self._runner = web.AppRunner(app, access_log_class=_AccessLogger, handle_signals=False)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", port).start()
-        self.port = int(self._runner.addresses[0][1])
+        await self._site.start(app, port, access_log_class=_AccessLogger)
         return self.url
 
     async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
+        await self._site.stop()
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         context = ApiContext(api_id=self._api_id, account_id=self._account_id)

@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, unquote
 
 from aiohttp import web
 
+from infra.local.loopback import LoopbackSite
 from services.live.mqtt_client import BrokerAddress, MqttConnection
 
 logger = logging.getLogger(__name__)
@@ -24,7 +25,7 @@ class IotDataEndpoint:
     def __init__(self, address: BrokerAddress, *, username: str, password: str) -> None:
         self._address, self._username, self._password = address, username, password
         self._connection: MqttConnection | None = None
-        self._runner: web.AppRunner | None = None
+        self._site = LoopbackSite()
         self.url = ""
 
     async def start(self) -> None:
@@ -33,17 +34,11 @@ class IotDataEndpoint:
                            password=self._password).connect)
         app = web.Application(client_max_size=_MAX_PAYLOAD_BYTES)
         app.router.add_post("/topics/{topic:.+}", self._publish)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = self._runner.addresses[0][1]
+        port = await self._site.start(app, access_log=None)
         self.url = f"http://127.0.0.1:{port}"
 
     async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
+        await self._site.stop()
         if self._connection is not None:
             await asyncio.to_thread(self._connection.close)
             self._connection = None

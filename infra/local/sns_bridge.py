@@ -30,6 +30,7 @@ from typing import Any
 from aiohttp import web
 
 from infra.local.lambda_runtime import LambdaRuntime
+from infra.local.loopback import LoopbackSite
 from infra.wiring import Function
 
 logger = logging.getLogger(__name__)
@@ -105,20 +106,20 @@ class SnsBridge:
         self._idle = asyncio.Event()
         self._idle.set()
         self._worker: asyncio.Task[None] | None = None
-        self._runner: web.AppRunner | None = None
+        self._site = LoopbackSite()
         self.stats = BridgeStats()
-        self.port = 0
 
     # ---------------------------------------------------------------- lifecycle
 
     async def start(self) -> None:
         app = web.Application()
         app.router.add_post("/sns/{function}", self._receive)
-        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
-        self.port = int(self._runner.addresses[0][1])
+        await self._site.start(app, access_log=None)
         self._worker = asyncio.create_task(self._dispatch())
+
+    @property
+    def port(self) -> int:
+        return self._site.port
 
     def endpoint(self, function: str) -> str:
         return f"http://127.0.0.1:{self.port}/sns/{function}"
@@ -149,7 +150,7 @@ class SnsBridge:
 
     async def stop(self, drain_timeout: float = 5.0) -> None:
         """Drain (the endpoint keeps answering meanwhile), then dead-letter what is left."""
-        if self._runner is None:
+        if not self._site.running:
             return
         await self.drain(drain_timeout)
         for delivery in list(self._pending.values()):
@@ -159,8 +160,7 @@ class SnsBridge:
             self._worker.cancel()
         for task in list(self._in_flight):
             task.cancel()
-        await self._runner.cleanup()
-        self._runner = None
+        await self._site.stop()
 
     # ---------------------------------------------------------------- receiving
 
