@@ -31,6 +31,7 @@ from services.core.errors import (
     ValidationFailed,
     error_body,
 )
+from services.core.routing import RouteRegistry
 
 logger = logging.getLogger(__name__)
 
@@ -146,24 +147,8 @@ def validate(model: type[M], data: Any) -> M:
 RouteFunction = Callable[[Request], Any]
 
 
-class HttpRouter:
+class HttpRouter(RouteRegistry[RouteFunction]):
     """Dispatches payload-2.0 events by route key to registered functions."""
-
-    def __init__(self) -> None:
-        self._routes: dict[str, RouteFunction] = {}
-
-    @property
-    def route_keys(self) -> frozenset[str]:
-        return frozenset(self._routes)
-
-    def route(self, route_key: str) -> Callable[[RouteFunction], RouteFunction]:
-        def register(fn: RouteFunction) -> RouteFunction:
-            if route_key in self._routes:
-                raise ValueError(f"route {route_key!r} registered twice")
-            self._routes[route_key] = fn
-            return fn
-
-        return register
 
     def __call__(self, event: dict[str, Any], context: Any = None) -> dict[str, Any]:
         request = Request.from_event(event)

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from services.core.errors import DomainError, Unauthorized
+from services.core.routing import RouteRegistry
 
 logger = logging.getLogger(__name__)
 
@@ -70,23 +71,10 @@ Route = Callable[[WsRequest], None]
 ErrorSink = Callable[[WsRequest, DomainError], None]
 
 
-class WebSocketRouter:
+class WebSocketRouter(RouteRegistry[Route]):
     def __init__(self, error_sink: ErrorSink | None = None) -> None:
-        self._routes: dict[str, Route] = {}
+        super().__init__()
         self._error_sink = error_sink
-
-    @property
-    def route_keys(self) -> set[str]:
-        return set(self._routes)
-
-    def route(self, route_key: str) -> Callable[[Route], Route]:
-        def register(function: Route) -> Route:
-            if route_key in self._routes:
-                raise ValueError(f"route {route_key} registered twice")
-            self._routes[route_key] = function
-            return function
-
-        return register
 
     def __call__(self, event: dict[str, Any], context: Any = None) -> dict[str, Any]:
         request = WsRequest.from_event(event)
