@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from subprocess import PIPE, Popen
 from typing import Any
 
-from infra.local import processes
+from infra.local import moto_transactions, processes
 
 # Backends created before the port is reported, so the first real request does not pay for them.
 WARM_BACKENDS = ("dynamodb", "sns", "cognitoidp")
@@ -103,6 +103,7 @@ def serve() -> None:
     from werkzeug.serving import make_server
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no per-request lines
+    moto_transactions.install()  # a transaction's cost must not grow with its table's size
     dispatcher = DomainDispatcherApplication(create_backend_app)
     for backend in WARM_BACKENDS:
         # Keyed as the dispatcher keys them: by moto module name (cognitoidp, not cognito-idp).
