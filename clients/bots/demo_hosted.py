@@ -23,23 +23,20 @@ from clients.bots.demo_checks import verify_writers
 from clients.bots.demo_setup import (
     Bot,
     DemoReport,
-    DemoSettings,
+    GameDemoSettings,
     Progress,
     SeatedTable,
     announce_resolver,
     finished_clients,
     host_announced,
-    new_player,
     no_progress,
-    publish_quiz,
-    register_bots,
-    seat_table,
+    set_up_game,
 )
 from clients.bots.hosted import Announce
 from clients.bots.hosted_checks import game_problems, writer_expectations
 from clients.bots.hosted_host import HostBot, HostSettings
 from clients.bots.hosted_player import PlayerBot, PlayerSettings
-from clients.bots.hosted_quiz import TIME_LIMIT_SECONDS, demo_quiz, rounds_of
+from clients.bots.hosted_quiz import demo_quiz, rounds_of
 from clients.bots.seat import Begin, Done
 from clients.bots.shells.ws_hosted import BroadcastLatency, Seat, drive
 from clients.sdk.client import TriviaClient
@@ -54,16 +51,8 @@ MIN_VERIFY_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
-class HostedDemoSettings:
-    demo: DemoSettings  # players, accuracy, think time, seed, concurrency, verify timeout
+class HostedDemoSettings(GameDemoSettings):
     mode: str = "casual"
-    questions: int = 5
-    lobby_timeout: float = 120.0
-
-    @property
-    def idle_timeout(self) -> float:
-        """How long a bot waits for any message: the lobby, then a whole question."""
-        return self.lobby_timeout + 3 * TIME_LIMIT_SECONDS
 
 
 @dataclass
@@ -105,19 +94,13 @@ async def run_hosted_demo(
         common.players, run_id=run_id, questions=settings.questions, mode=settings.mode
     )
     rng = random.Random(common.seed)
+    document = demo_quiz(run_id, settings.mode, settings.questions, rng)  # no activation needed
     async with new_session(connection_limit=common.concurrency) as session:
-        try:
-            author = await new_player(endpoints, session, f"demo_{run_id}_host")
-            document = demo_quiz(run_id, settings.mode, settings.questions, rng)
-            quiz_id, knowledge = await publish_quiz(author, document)  # no activation needed
-        except TriviaError as error:
-            report.error(f"setup:{error.code}", error.message)
+        game = await set_up_game(endpoints, session, common, document, _connect, report, progress)
+        if game is None:
             return report
-        report.quiz_id = quiz_id
-        bots = await register_bots(endpoints, session, common, run_id, report, progress)
-        table = await _seat(Bot(f"demo_{run_id}_host", author), bots, common, report, progress)
-        if table is None:
-            return report
+        author, quiz_id, knowledge = game.author, game.quiz_id, game.knowledge
+        table = Table(*game.seated)
         try:
             host = HostBot(
                 HostSettings(
@@ -168,18 +151,10 @@ async def _await_credits(author: TriviaClient, experience: int, timeout: float) 
     return loop.time() - started
 
 
-async def _seat(
-    host: Bot, bots: list[Bot], common: DemoSettings, report: HostedReport, progress: Progress
-) -> Table | None:
-    """Connect the host and every player bot; a bot that cannot connect counts as an error."""
-
-    async def connect(bot: Bot) -> GameSocket:
-        socket = GameSocket(bot.client, ping_interval=None)  # keep per-bot overhead small
-        await socket.connect()
-        return socket
-
-    seated = await seat_table(host, bots, connect, common, report, progress)
-    return Table(*seated) if seated is not None else None
+async def _connect(bot: Bot) -> GameSocket:
+    socket = GameSocket(bot.client, ping_interval=None)  # keep per-bot overhead small
+    await socket.connect()
+    return socket
 
 
 async def _play(

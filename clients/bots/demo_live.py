@@ -32,17 +32,15 @@ from clients.bots.demo_setup import (
     Bot,
     DemoReport,
     DemoSettings,
+    GameDemoSettings,
     Progress,
     ProgressBar,
     SeatedTable,
     announce_resolver,
     finished_clients,
     host_announced,
-    new_player,
     no_progress,
-    publish_quiz,
-    register_bots,
-    seat_table,
+    set_up_game,
 )
 from clients.bots.live import Announce
 from clients.bots.live_checks import (
@@ -53,27 +51,18 @@ from clients.bots.live_checks import (
 )
 from clients.bots.live_host import HostSettings, LiveHost
 from clients.bots.live_player import LivePlayer, PlayerSettings
-from clients.bots.live_quiz import TIME_LIMIT_SECONDS, live_quiz
+from clients.bots.live_quiz import live_quiz
 from clients.bots.seat import Begin, Done
 from clients.bots.shells.mqtt_live import ScoreboardLatency, Seat, drive
 from clients.sdk.client import TriviaClient
 from clients.sdk.endpoints import Endpoints
-from clients.sdk.errors import TriviaError
 from clients.sdk.mqtt import LiveConnection, open_live
 from clients.sdk.transport import new_session
 
 
 @dataclass(frozen=True)
-class LiveDemoSettings:
-    demo: DemoSettings  # players, accuracy, think time, seed, concurrency, verify timeout
-    questions: int = 5
-    lobby_timeout: float = 120.0
+class LiveDemoSettings(GameDemoSettings):
     ringer: bool = True
-
-    @property
-    def idle_timeout(self) -> float:
-        """How long a bot waits for any message: the lobby, then a whole question."""
-        return self.lobby_timeout + 3 * TIME_LIMIT_SECONDS
 
 
 @dataclass
@@ -107,38 +96,24 @@ async def run_live_demo(
     common = settings.demo
     report = LiveReport(common.players, run_id=run_id, questions=settings.questions)
     rng = random.Random(common.seed)
+    document = live_quiz(run_id, settings.questions, rng)  # played by its owner's games
+    bootstrap = io.ClientBootstrap.get_or_create_static_default()  # one event-loop group
+
+    async def connect(bot: Bot) -> LiveConnection:
+        return await open_live(bot.client, bootstrap=bootstrap)
+
     async with new_session(connection_limit=common.concurrency) as session:
-        try:
-            author = await new_player(endpoints, session, f"demo_{run_id}_host")
-            document = live_quiz(run_id, settings.questions, rng)
-            quiz_id, knowledge = await publish_quiz(author, document)  # played by its owner's games
-        except TriviaError as error:
-            report.error(f"setup:{error.code}", error.message)
+        game = await set_up_game(endpoints, session, common, document, connect, report, progress)
+        if game is None:
             return report
-        report.quiz_id = quiz_id
-        bots = await register_bots(endpoints, session, common, run_id, report, progress)
-        table = await _seat(Bot(f"demo_{run_id}_host", author), bots, common, report, progress)
-        if table is None:
-            return report
+        author, quiz_id, knowledge = game.author, game.quiz_id, game.knowledge
+        table = Table(*game.seated)
         try:
             host, players = await _play(table, quiz_id, knowledge, settings, rng, report, progress)
         finally:
             await asyncio.gather(*(connection.close() for connection in table.connections()))
         await _verify(author, table, quiz_id, host, players, common, report)
     return report
-
-
-async def _seat(
-    host: Bot, bots: list[Bot], common: DemoSettings, report: LiveReport, progress: Progress
-) -> Table | None:
-    """Connect the host and every player bot; a bot that cannot connect counts as an error."""
-    bootstrap = io.ClientBootstrap.get_or_create_static_default()  # one event-loop group
-
-    async def connect(bot: Bot) -> LiveConnection:
-        return await open_live(bot.client, bootstrap=bootstrap)
-
-    seated = await seat_table(host, bots, connect, common, report, progress)
-    return Table(*seated) if seated is not None else None
 
 
 async def _play(

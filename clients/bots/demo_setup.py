@@ -6,7 +6,8 @@
   ``concurrency`` at a time, on the demo's shared HTTP session;
 - ``publish_quiz``: create (and activate) the demo's quiz, export it for the answer key;
 - ``bounded``: run jobs ``concurrency`` at a time, ticking a progress bar;
-- ``seat_table``: connect the host and every player bot (WebSocket or MQTT), bounded likewise.
+- ``seat_table``: connect the host and every player bot (WebSocket or MQTT), bounded likewise;
+- ``set_up_game``: all of the above for a hosted or live demo, up to everyone seated.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
 
+from clients.bots.arithmetic_quiz import TIME_LIMIT_SECONDS
 from clients.bots.shells.http_single import BotRun
 from clients.bots.single import BotSettings
 from clients.sdk.client import TriviaClient
@@ -256,3 +258,53 @@ async def host_announced(host_run: asyncio.Task[Any], announced: asyncio.Future[
         await host_run
         return None
     return announced.result()
+
+
+@dataclass(frozen=True)
+class GameDemoSettings:
+    """A hosted or live demo: the common settings, the quiz's length, the lobby's patience."""
+
+    demo: DemoSettings  # players, accuracy, think time, seed, concurrency, verify timeout
+    questions: int = 5
+    lobby_timeout: float = 120.0
+
+    @property
+    def idle_timeout(self) -> float:
+        """How long a bot waits for any message: the lobby, then a whole question."""
+        return self.lobby_timeout + 3 * TIME_LIMIT_SECONDS
+
+
+@dataclass
+class DemoGame(Generic[C]):
+    """A game demo, set up: its author (the host), quiz, answer key, and everyone seated."""
+
+    author: TriviaClient
+    quiz_id: str
+    knowledge: dict[str, str]
+    seated: Seated[C]
+
+
+async def set_up_game(
+    endpoints: Endpoints,
+    session: Any,
+    settings: DemoSettings,
+    document: Mapping[str, Any],
+    connect: Callable[[Bot], Awaitable[C]],
+    report: DemoReport,
+    progress: Progress,
+) -> DemoGame[C] | None:
+    """A fresh author publishes ``document``, the player bots register, everyone connects.
+
+    None when that failed for the author (counted in ``report``): there is no game to play.
+    """
+    host_name = f"demo_{report.run_id}_host"
+    try:
+        author = await new_player(endpoints, session, host_name)
+        quiz_id, knowledge = await publish_quiz(author, document)
+    except TriviaError as error:
+        report.error(f"setup:{error.code}", error.message)
+        return None
+    report.quiz_id = quiz_id
+    bots = await register_bots(endpoints, session, settings, report.run_id, report, progress)
+    seated = await seat_table(Bot(host_name, author), bots, connect, settings, report, progress)
+    return DemoGame(author, quiz_id, knowledge, seated) if seated is not None else None
