@@ -17,6 +17,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from services.core.errors import ValidationFailed
+from services.core.json_messages import check_branch, decode_object, error_message
 from services.hosted.game import GamePlan, GameState, PlannedQuestion, Status
 from services.hosted.store import RecordedAnswer
 
@@ -45,21 +46,11 @@ def _action_validator(name: str) -> Draft202012Validator:
 def parse_action(body: str | bytes | None) -> dict[str, Any]:
     """The frame as a valid action, or ``ValidationFailed`` saying what is wrong."""
     raw = body.encode() if isinstance(body, str) else (body or b"")
-    if len(raw) > MAX_ACTION_BYTES:
-        raise ValidationFailed(f"a frame is at most {MAX_ACTION_BYTES} bytes")
-    try:
-        action = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise ValidationFailed("a frame must be a JSON object") from None
-    if not isinstance(action, dict):
-        raise ValidationFailed("a frame must be a JSON object with an action")
+    action = decode_object(raw, max_bytes=MAX_ACTION_BYTES, noun="frame")
     name = action.get("action")
     if not isinstance(name, str) or name not in action_names():
         raise ValidationFailed("unknown or missing action")
-    errors = sorted(_action_validator(name).iter_errors(action),
-                    key=lambda error: list(error.path))
-    if errors:
-        raise ValidationFailed(f"invalid {name}: {errors[0].message}"[:300])
+    check_branch(_action_validator(name), action, name)
     return action
 
 
@@ -91,17 +82,7 @@ def message(kind: str, game_id: str, seq: int, request_id: str | None = None,
     return built
 
 
-def error_frame(code: str, text: str, *, retryable: bool = False,
-                request_id: str | None = None, game_id: str | None = None) -> dict[str, Any]:
-    error: dict[str, Any] = {"code": code, "message": text}
-    if retryable:
-        error["retryable"] = True
-    frame: dict[str, Any] = {"type": "error", "error": error}
-    if request_id:
-        frame["request_id"] = request_id
-    if game_id:
-        frame["game_id"] = game_id
-    return frame
+error_frame = error_message  # a WebSocket error frame is the shared error message
 
 
 def player(player_id: str, display_name: str) -> dict[str, str]:

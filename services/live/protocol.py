@@ -16,7 +16,8 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from services.core.errors import DomainError, ValidationFailed
+from services.core.errors import DomainError
+from services.core.json_messages import MAX_ERROR_TEXT, check_branch, decode_object, error_message
 from services.live.errors import UnknownAction
 from services.live.game import PlannedQuestion, ScoreLine, ranked
 
@@ -31,15 +32,7 @@ def validator(name: str) -> Draft202012Validator:
 
 
 def decode(raw: bytes) -> dict[str, Any]:
-    if len(raw) > MAX_MESSAGE_BYTES:
-        raise ValidationFailed(f"a message is at most {MAX_MESSAGE_BYTES} bytes")
-    try:
-        message = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise ValidationFailed("a message must be a JSON object") from None
-    if not isinstance(message, dict):
-        raise ValidationFailed("a message must be a JSON object with an action")
-    return message
+    return decode_object(raw, max_bytes=MAX_MESSAGE_BYTES, noun="message")
 
 
 def parse(message: dict[str, Any], schema_name: str) -> dict[str, Any]:
@@ -49,10 +42,7 @@ def parse(message: dict[str, Any], schema_name: str) -> dict[str, Any]:
     branch = schema["$defs"].get(name) if isinstance(name, str) else None
     if branch is None or name not in schema["properties"]["action"]["enum"]:
         raise UnknownAction("unknown or missing action")
-    found = sorted(Draft202012Validator({**branch, "$defs": schema["$defs"]}).iter_errors(message),
-                   key=lambda error: list(error.path))
-    if found:
-        raise ValidationFailed(f"invalid {name}: {found[0].message}"[:300])
+    check_branch(Draft202012Validator({**branch, "$defs": schema["$defs"]}), message, str(name))
     return message
 
 
@@ -146,12 +136,5 @@ def game_ended(game_id: str, seq: int, *, board: tuple[ScoreLine, ...]) -> dict[
 
 def error(error: DomainError, *, request_id: str | None, game_id: str | None
           ) -> dict[str, Any]:
-    body: dict[str, Any] = {"code": error.code, "message": error.message[:300]}
-    if error.retryable:
-        body["retryable"] = True
-    message: dict[str, Any] = {"type": "error", "error": body}
-    if game_id:
-        message["game_id"] = game_id
-    if request_id:
-        message["request_id"] = request_id
-    return message
+    return error_message(error.code, error.message[:MAX_ERROR_TEXT], retryable=error.retryable,
+                         request_id=request_id, game_id=game_id)
