@@ -167,6 +167,8 @@ class Runner:
         for code, count in outcome.error_counts.items():
             for _ in range(count):
                 self.recorder.error(mode, action, code, outcome.errors.get(code, ""))
+        for code, count in outcome.expected.items():
+            self.recorder.expected(mode, action, code, count)
         self.answers_by_mode[mode] = self.answers_by_mode.get(mode, 0) + outcome.answers
         self.dropped += outcome.dropped
 

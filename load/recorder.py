@@ -50,6 +50,7 @@ class Sample:
 class ActionStats:
     histogram: HdrHistogram = field(default_factory=new_histogram)
     errors: Counter[str] = field(default_factory=Counter)
+    expected: Counter[str] = field(default_factory=Counter)
     error_samples: dict[str, str] = field(default_factory=dict)
 
 
@@ -76,6 +77,10 @@ class Recorder:
         if message:
             stats.error_samples.setdefault(code, message[:300])
 
+    def expected(self, mode: str, action: str, code: str, count: int = 1) -> None:
+        """A refusal the scenario asked for (a late answerer's answer): reported, not an error."""
+        self.stats[(mode, action)].expected[code] += count
+
     @property
     def errors(self) -> int:
         return sum(sum(stats.errors.values()) for stats in self.stats.values())
@@ -98,6 +103,7 @@ class Recorder:
                 "errors": sum(stats.errors.values()),
                 "errors_by_code": dict(stats.errors),
                 "error_samples": dict(stats.error_samples),
+                "expected_refusals": dict(stats.expected),
             }
         return dict(result)
 

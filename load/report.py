@@ -80,6 +80,8 @@ def summary_text(report: dict[str, Any]) -> str:
             )
             for code, count in stats["errors_by_code"].items():
                 lines.append(f"{'':21}{count:5d} x {code}")
+            for code, count in stats["expected_refusals"].items():
+                lines.append(f"{'':21}{count:5d} x {code} (late answerers: expected)")
     cloud, redis = report["cloud"], report["redis"]
     if cloud.get("available"):
         lines.append(

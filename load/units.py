@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
 from clients.bots.demo_hosted import HostedDemoSettings, Table, run_hosted_demo
@@ -31,6 +31,8 @@ from load.scenario import Behaviour
 # Which measured action each mode's demo report holds in ``latencies_ms``.
 LATENCY_ACTION = {"single": "answer", "hosted": "question", "live": "scoreboard"}
 LOBBY_TIMEOUT_SECONDS = 60.0
+# The hosted checks' code for an answer the server refused (deadline passed, question closed).
+LATE_REFUSAL = "answer_refused:"
 DROP_POLL_SECONDS = 0.05
 DROP_POLLS = 2_400  # two minutes at most
 
@@ -50,6 +52,8 @@ class UnitOutcome:
     latencies_ms: list[float] = field(default_factory=list)
     errors: dict[str, str] = field(default_factory=dict)  # code -> one message
     error_counts: dict[str, int] = field(default_factory=dict)
+    # Refusals the behaviour asked for (late answerers' answers refused): counted, not errors.
+    expected: dict[str, int] = field(default_factory=dict)
     answers: int = 0  # answer submissions the unit's players made (an estimate: see answers_of)
     dropped: int = 0
 
@@ -88,10 +92,21 @@ async def run_unit(endpoints: Endpoints, plan: UnitPlan) -> UnitOutcome:
         )
         report = await run_live_demo(endpoints, live)
     outcome.latencies_ms = list(report.latencies_ms)
-    outcome.error_counts = dict(report.error_codes)
+    outcome.error_counts, outcome.expected = split_expected(plan.behaviour, report.error_codes)
     outcome.errors = dict(report.error_samples)
     outcome.answers = answers_of(plan.behaviour, report.plays)
     return outcome
+
+
+def split_expected(
+    behaviour: Behaviour, codes: Mapping[str, int]
+) -> tuple[dict[str, int], dict[str, int]]:
+    """(errors, expected refusals): a late answerer's refused answers are what it was asked for."""
+    if behaviour.profile != "late":
+        return dict(codes), {}
+    errors = {code: n for code, n in codes.items() if not code.startswith(LATE_REFUSAL)}
+    expected = {code: n for code, n in codes.items() if code.startswith(LATE_REFUSAL)}
+    return errors, expected
 
 
 def answers_of(behaviour: Behaviour, plays: int) -> int:

@@ -12,7 +12,7 @@ from load.orchestrator import Runner
 from load.plots import write_plots
 from load.report import build_report, summary_text, write_report
 from load.scenario import parse_scenario
-from load.units import LATENCY_ACTION, UnitOutcome, UnitPlan, answers_of
+from load.units import LATENCY_ACTION, UnitOutcome, UnitPlan, answers_of, split_expected
 
 pytestmark = pytest.mark.unit
 
@@ -103,3 +103,18 @@ def test_report_summary_and_plots_are_written(tmp_path: Path) -> None:
     assert len(text.splitlines()) < 40  # one screen
     plots = write_plots(runner.recorder.samples, tmp_path, "fake")
     assert all(p.stat().st_size > 0 for p in plots)
+
+
+def test_late_answerers_refusals_are_expected_not_errors() -> None:
+    codes = {"answer_refused:deadline_passed": 2, "connect:timeout": 1}
+    late = parse_scenario(
+        {
+            "phases": [{"name": "p", "seconds": 1, "players": 1}],
+            "behaviours": [{"mode": "hosted", "profile": "late"}, {"mode": "hosted"}],
+        }
+    ).behaviours
+    assert split_expected(late[0], codes) == (
+        {"connect:timeout": 1},
+        {"answer_refused:deadline_passed": 2},
+    )
+    assert split_expected(late[1], codes) == (codes, {})
