@@ -30,14 +30,13 @@ from typing import Any
 
 from clients.bots.answering import AskedQuestion
 from clients.bots.hosted import RETRYABLE_CODES, Action, Announce, SeatBrain, Send
-from clients.bots.seat import RETRY_PAUSE_SECONDS, SetTimer
+from clients.bots.hosting import LOBBY_TIMER, RETRY_TIMER, Hosting
+from clients.bots.seat import SetTimer
 from clients.sdk.ws_messages import ServerMessage
 
 # A close_question refused with these: the server had already closed the question.
 ALREADY_CLOSED_CODES = frozenset({"invalid_state", "question_not_open"})
-_LOBBY_TIMER = "lobby"
 _DEADLINE_TIMER = "deadline:"
-_RETRY_TIMER = "retry:"
 
 
 @dataclass(frozen=True)
@@ -55,8 +54,9 @@ class HostSettings:
             raise ValueError("timeouts must be positive")
 
 
-class HostBot(SeatBrain):
+class HostBot(Hosting, SeatBrain):
     prefix = "h"
+    retryable_codes = RETRYABLE_CODES
 
     def __init__(self, settings: HostSettings, quiz_id: str) -> None:
         super().__init__()
@@ -87,15 +87,13 @@ class HostBot(SeatBrain):
         return handler(self, message) if handler is not None else []
 
     def _on_timer(self, tag: str) -> list[Action]:
-        if tag == _LOBBY_TIMER and not self._started:
-            if self.joined == 0:
-                return self._finish("no_players", "nobody joined before the lobby timeout")
-            return self._start()
+        if (lobby := self._lobby_over(tag)) is not None:
+            return lobby
         if tag.startswith(_DEADLINE_TIMER) and self._is_open(tag.removeprefix(_DEADLINE_TIMER)):
             if self._awaiting is None:  # not already closing it
                 return [self._step("close_question", game_id=self.game_id)]
-        if tag.startswith(_RETRY_TIMER) and self._awaiting is not None:
-            if self._awaiting.request_id == tag.removeprefix(_RETRY_TIMER):
+        if tag.startswith(RETRY_TIMER) and self._awaiting is not None:
+            if self._awaiting.request_id == tag.removeprefix(RETRY_TIMER):
                 return [self._resend()]
         return []
 
@@ -109,7 +107,7 @@ class HostBot(SeatBrain):
         self.question_count = int(quiz["question_count"])
         self._awaiting = None
         announce = Announce(str(self.game_id), self.join_code)
-        return [announce, SetTimer(self.settings.lobby_timeout_seconds, _LOBBY_TIMER)]
+        return [announce, SetTimer(self.settings.lobby_timeout_seconds, LOBBY_TIMER)]
 
     def _player_joined(self, message: ServerMessage) -> list[Action]:
         self.joined = int(message["players"])
@@ -159,15 +157,13 @@ class HostBot(SeatBrain):
         return [self._step("end_game", game_id=self.game_id)]
 
     def _game_ended(self, message: ServerMessage) -> list[Action]:
-        self.final_scores = list(message["scores"])
-        return self._finish()
+        return self._ended(message["scores"])
 
     def _resumed(self, message: ServerMessage) -> list[Action]:
         state: Mapping[str, Any] = message["state"]
         status = state.get("status")
         if status == "ended":
-            self.final_scores = list(state.get("scores") or [])
-            return self._finish()
+            return self._ended(state.get("scores") or [])
         open_question = state.get("question")
         if status == "question_open" and isinstance(open_question, Mapping):
             question = AskedQuestion.from_message(open_question["question"])
@@ -192,10 +188,7 @@ class HostBot(SeatBrain):
             return self._end_of_round()
         if request.action == "reveal" and error.code == "invalid_state" and self._mid_round():
             return [self._next_question()]
-        if (error.retryable or error.code in RETRYABLE_CODES) and self._retries_left > 0:
-            self._retries_left -= 1
-            return [SetTimer(RETRY_PAUSE_SECONDS, _RETRY_TIMER + request.request_id)]
-        return self._finish(f"{request.action}:{error.code}", error.message)
+        return self._retry_or_fail(request, error)
 
     # ------------------------------------------------------------------ steps
 
@@ -250,9 +243,6 @@ class HostBot(SeatBrain):
     def _mid_round(self) -> bool:
         more = len(self.asked) < self.question_count
         return self.mode == "competitive" and self._open is None and more
-
-    def _awaits(self, action: str) -> bool:
-        return self._awaiting is not None and self._awaiting.action == action
 
     def _is_open(self, question_id: str) -> bool:
         return self._open is not None and self._open.question_id == question_id

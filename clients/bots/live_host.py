@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from clients.bots.hosting import LOBBY_TIMER, RETRY_TIMER, Hosting
 from clients.bots.live import (
     RETRYABLE_CODES,
     Action,
@@ -34,10 +35,8 @@ from clients.bots.live import (
 from clients.bots.seat import RETRY_PAUSE_SECONDS, SetTimer
 from clients.sdk.mqtt_messages import LiveMessage
 
-_LOBBY_TIMER = "lobby"
 _DEADLINE_TIMER = "deadline:"
 _NEXT_TIMER = "next:"
-_RETRY_TIMER = "retry:"
 _STEP_TIMER = "step:"
 
 
@@ -59,8 +58,9 @@ class HostSettings:
             raise ValueError("pauses must not be negative")
 
 
-class LiveHost(LiveSeat):
+class LiveHost(Hosting, LiveSeat):
     prefix = "h"
+    retryable_codes = RETRYABLE_CODES
     topic = "command"
 
     def __init__(self, settings: HostSettings, quiz_id: str) -> None:
@@ -86,21 +86,19 @@ class LiveHost(LiveSeat):
         return self._step("open_game", quiz_id=self.quiz_id)
 
     def _on_watching(self, game_id: str) -> list[Action]:
-        return [Announce(game_id), SetTimer(self.settings.lobby_timeout_seconds, _LOBBY_TIMER)]
+        return [Announce(game_id), SetTimer(self.settings.lobby_timeout_seconds, LOBBY_TIMER)]
 
     def _on_message(self, message: LiveMessage) -> list[Action]:
         handler = _HANDLERS.get(message.type)
         return handler(self, message) if handler is not None else []
 
     def _on_timer(self, tag: str) -> list[Action]:
-        if tag == _LOBBY_TIMER and not self._started:
-            if self.joined == 0:
-                return self._finish("no_players", "nobody joined before the lobby timeout")
-            return self._start()
+        if (lobby := self._lobby_over(tag)) is not None:
+            return lobby
         kind, _, key = tag.partition(":")
         if kind + ":" in (_DEADLINE_TIMER, _NEXT_TIMER) and self._is_open(key):
             return self._move_on() if self._awaiting is None else []
-        if kind + ":" == _RETRY_TIMER and self._awaits_request(key):
+        if kind + ":" == RETRY_TIMER and self._awaits_request(key):
             return self._resend()
         if kind + ":" == _STEP_TIMER and self._awaits_request(key):
             action = self._awaiting.action if self._awaiting else "step"
@@ -112,7 +110,7 @@ class LiveHost(LiveSeat):
         if not self._awaits_request(failed.request_id) or self._retries_left <= 0:
             return super()._on_send_failed(failed)
         self._retries_left -= 1
-        return [SetTimer(RETRY_PAUSE_SECONDS, _RETRY_TIMER + failed.request_id)]
+        return [SetTimer(RETRY_PAUSE_SECONDS, RETRY_TIMER + failed.request_id)]
 
     # ------------------------------------------------------------------ messages
 
@@ -163,8 +161,7 @@ class LiveHost(LiveSeat):
         return []
 
     def _game_ended(self, message: LiveMessage) -> list[Action]:
-        self.final_scores = list(message["scores"])
-        return self._finish()
+        return self._ended(message["scores"])
 
     def _error(self, message: LiveMessage) -> list[Action]:
         error = message.error()
@@ -174,10 +171,7 @@ class LiveHost(LiveSeat):
             return []
         if request.action == "next_question" and error.code == "no_more_questions":
             return self._step("end_game", game_id=self.game_id)
-        if (error.retryable or error.code in RETRYABLE_CODES) and self._retries_left > 0:
-            self._retries_left -= 1
-            return [SetTimer(RETRY_PAUSE_SECONDS, _RETRY_TIMER + request.request_id)]
-        return self._finish(f"{request.action}:{error.code}", error.message)
+        return self._retry_or_fail(request, error)
 
     # ------------------------------------------------------------------ steps
 
@@ -211,9 +205,6 @@ class LiveHost(LiveSeat):
         return self._awaits(action) and (
             message.request_id is None or self._awaits_request(message.request_id)
         )
-
-    def _awaits(self, action: str) -> bool:
-        return self._awaiting is not None and self._awaiting.action == action
 
     def _awaits_request(self, request_id: str) -> bool:
         return self._awaiting is not None and self._awaiting.request_id == request_id
