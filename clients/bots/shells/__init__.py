@@ -1,1 +1,1 @@
-"""Shells: the I/O around the bot brains (HTTP today; WebSocket and MQTT later)."""
+"""Shells: the I/O around the bot brains (HTTP, WebSocket and MQTT; driver.py is shared)."""
