@@ -1,8 +1,9 @@
 """One unit of load: a single play, or one hosted or live game with its host and players.
 
 A unit reuses the public demo runners (``clients/bots/demo_*.py``), which drive the Sans-I/O
-brains through their HTTP, WebSocket and MQTT shells: register fresh players (the run id and
-unit number in every name), publish a quiz, play, then check what the asynchronous writers did.
+brains through their HTTP, WebSocket and MQTT shells: register fresh players (every unit is a
+demo run with its own random run id in every name, so units and runs never collide), publish a
+quiz, play, then check what the asynchronous writers did.
 The load runner only chooses the settings and turns each demo's report into samples:
 
 - single: ``answer`` is the answer submission round trip (one per player);
