@@ -16,9 +16,9 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from services.core.completions import FIRST_COMPLETION, first_completion_key
 from services.core.errors import ServiceUnavailable
 from services.core.provider_errors import error_code
-from services.single.dynamo import FIRST_COMPLETION, first_completion_key
 
 # DynamoDB's throttles and internal errors: what a retry can fix.
 THROTTLED = frozenset({"ProvisionedThroughputExceededException", "ThrottlingException",

@@ -53,8 +53,9 @@ def request_id_of(message: dict[str, Any] | None) -> str | None:
 
 def game_id_of(message: dict[str, Any] | None) -> str | None:
     value = (message or {}).get("game_id")
-    if isinstance(value, str) and 0 < len(value) <= 64 and value.replace("-", "").replace(
-            "_", "").isalnum():
+    # ASCII only: str.isalnum() alone takes "¹" or "٣", which the schema's id pattern refuses.
+    if isinstance(value, str) and 0 < len(value) <= 64 and value.isascii() and value.replace(
+            "-", "").replace("_", "").isalnum():
         return value
     return None
 

@@ -18,6 +18,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 from pydantic import TypeAdapter
 
+from services.core.completions import FIRST_COMPLETION, first_completion_key
 from services.core.errors import ServiceUnavailable
 from services.core.provider_errors import error_code, transient_errors
 from services.quizzes.model import Question as QuestionModel
@@ -31,7 +32,6 @@ from services.single.plays import (
 )
 
 PLAY = "play"
-FIRST_COMPLETION = "first_completion"
 
 # A new play never overwrites another (ids are random; this makes a collision loud).
 NEW_PLAY = "attribute_not_exists(play_id)"
@@ -47,10 +47,6 @@ _SUBMIT_NAMES = {"#submitted_at": "submitted_at", "#answers": "answers", "#resul
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 _question: TypeAdapter[Question] = TypeAdapter(QuestionModel)
-
-
-def first_completion_key(quiz_id: str, player_id: str) -> str:
-    return f"first#{quiz_id}#{player_id}"
 
 
 class DynamoPlayStore:

@@ -9,10 +9,11 @@ from dataclasses import dataclass
 
 import pytest
 
+from services.core.completions import first_completion_key
 from services.core.errors import ServiceUnavailable
 from services.core.events import PlayerResult
 from services.quizzes.model import MultipleChoice, OpenAnswer
-from services.single.dynamo import DynamoPlayStore, first_completion_key
+from services.single.dynamo import DynamoPlayStore
 from services.single.memory import InMemoryPlayStore, RecordingPublisher
 from services.single.plays import (
     Play,
