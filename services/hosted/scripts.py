@@ -58,8 +58,8 @@ redis.call('HSET', KEYS[1], 'open', '0', 'deadline_ms', tostring(math.min(now, d
 return {'closed', redis.call('HGET', KEYS[1], 'qid'), tostring(redis.call('HLEN', KEYS[2]))}
 """
 
-# KEYS: meta, players, answers of question ARGV[2], accepted, scores, correct
-# ARGV: player id, question id, answer as given, answer normalised
+# KEYS: meta, players, answers of question ARGV[2], accepted, scores, correct, seq
+# ARGV: player id, question id, answer as given, answer normalised, seq ttl (s)
 ANSWER = """
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return {'game_not_found'} end
@@ -90,7 +90,11 @@ if correct then
 end
 redis.call('HSET', KEYS[3], ARGV[1], cjson.encode({answer = ARGV[3], normalized = ARGV[4],
   correct = correct, points = points, at_ms = now}))
-return {'accepted', tostring(redis.call('HLEN', KEYS[3])), tostring(redis.call('HLEN', KEYS[2]))}
+-- the host's answer_progress takes its seq here, with the count: a higher count, a higher seq
+local seq = redis.call('INCR', KEYS[7])
+redis.call('EXPIRE', KEYS[7], ARGV[5])
+return {'accepted', tostring(redis.call('HLEN', KEYS[3])), tostring(redis.call('HLEN', KEYS[2])),
+  tostring(seq)}
 """
 
 # KEYS: meta, players, scores, conns  ARGV: player id, display name, connection id

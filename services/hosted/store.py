@@ -50,6 +50,7 @@ class AnswerOutcome:
     duplicate: bool  # a replay of the first answer: nothing changed
     answered: int = 0
     players: int = 0
+    seq: int = 0  # for the host's answer_progress, taken atomically with ``answered``
 
 
 @dataclass(frozen=True)
@@ -177,12 +178,13 @@ class RedisGameStore:
         k = Keys(game_id)
         words = self._run(
             "ANSWER",
-            [k.meta, k.players, k.answers(question_id), k.accepted, k.scores, k.correct],
-            [player_id, question_id, answer, normalized],
+            [k.meta, k.players, k.answers(question_id), k.accepted, k.scores, k.correct, k.seq],
+            [player_id, question_id, answer, normalized, GAME_TTL_SECONDS],
         )
         if words[0] == "duplicate":
             return AnswerOutcome(duplicate=True)
-        return AnswerOutcome(duplicate=False, answered=int(words[1]), players=int(words[2]))
+        return AnswerOutcome(duplicate=False, answered=int(words[1]), players=int(words[2]),
+                             seq=int(words[3]))
 
     def answers(self, game_id: str, question_id: str) -> list[RecordedAnswer]:
         with _reachable():

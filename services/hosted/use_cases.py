@@ -248,8 +248,8 @@ def answer(services: HostedServices, caller: Caller, game_id: str, question_id: 
     )
     _reply(services, caller, game_id, "answer_accepted", question_id=question_id)
     if not outcome.duplicate:
-        _to_host(services, game_id, "answer_progress", question_id=question_id,
-                 answered=outcome.answered, players=outcome.players)
+        _to_host(services, game_id, "answer_progress", seq=outcome.seq,
+                 question_id=question_id, answered=outcome.answered, players=outcome.players)
 
 
 def leave_game(services: HostedServices, caller: Caller, game_id: str) -> None:
@@ -301,11 +301,13 @@ def _reply(services: HostedServices, caller: Caller, game_id: str, kind: str,
     services.notifier.send([caller.connection_id], message)
 
 
-def _to_host(services: HostedServices, game_id: str, kind: str, **fields: Any) -> None:
+def _to_host(services: HostedServices, game_id: str, kind: str, *, seq: int | None = None,
+             **fields: Any) -> None:
     host_id, connection = services.store.host_connection(game_id)
     if connection is None:
         return
-    seq = services.store.next_seq(game_id)
+    if seq is None:
+        seq = services.store.next_seq(game_id)
     report = services.notifier.send([connection], protocol.message(kind, game_id, seq, **fields))
     _detach_gone(services, game_id, {host_id: connection}, report.gone)
 

@@ -119,6 +119,25 @@ def test_one_player_racing_ten_answers_records_exactly_one(store: RedisGameStore
     assert len(store.answers(plan.game_id, "q1")) == 1
 
 
+def test_answer_counts_rise_with_their_seq_however_answers_race(store: RedisGameStore) -> None:
+    """The host keeps the answer_progress with the highest seq: it must carry the highest count,
+    so the seq is taken in the same atomic step as the count."""
+    plan = _started(store, 30)
+    _ask(store, plan)
+    barrier = threading.Barrier(30)
+
+    def answer(n: int) -> tuple[int, int]:
+        barrier.wait()
+        outcome = _answer(store, plan, f"p{n}", "Rome")
+        return outcome.seq, outcome.answered
+
+    with ThreadPoolExecutor(30) as pool:
+        progress = sorted(pool.map(answer, range(30)))
+    assert [answered for _seq, answered in progress] == list(range(1, 31))
+    assert len({seq for seq, _answered in progress}) == 30
+    assert store.next_seq(plan.game_id) > progress[-1][0]
+
+
 def test_a_replayed_answer_gets_the_first_verdict_and_a_change_is_refused(
         store: RedisGameStore) -> None:
     plan = _started(store, 1)
