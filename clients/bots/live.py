@@ -16,6 +16,7 @@ The host brain is in ``live_host.py``, the player brain in ``live_player.py``.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -104,7 +105,7 @@ class Announce:
 Action = Watch | Send | SetTimer | Announce | Done
 
 
-class LiveSeat(GameSeat[LiveMessage, Send]):
+class LiveSeat(GameSeat[LiveMessage, Send], ABC):
     """One seat in one live game: ``GameSeat`` and the broadcast topic's subscription.
 
     Subclasses implement ``_begin``, ``_on_watching``, ``_on_message`` and ``_on_timer``, and
@@ -126,8 +127,9 @@ class LiveSeat(GameSeat[LiveMessage, Send]):
 
     # ------------------------------------------------------------------ for subclasses
 
+    @abstractmethod
     def _on_watching(self, game_id: str) -> list[Action]:
-        raise NotImplementedError
+        ...
 
     def _on_send_failed(self, failed: SendFailed) -> list[Action]:
         request = self._requests.get(failed.request_id)

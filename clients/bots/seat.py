@@ -11,6 +11,7 @@ caused it, and ends with ``Done``. ``hosted.py`` and ``live.py`` add their modes
 from __future__ import annotations
 
 import itertools
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
@@ -94,7 +95,7 @@ class BotProtocolError(RuntimeError):
     """The shell fed an event the brain cannot be waiting for: a bug in the shell."""
 
 
-class GameSeat(Generic[M, S]):
+class GameSeat(Generic[M, S], ABC):
     """One seat in one game: sequence numbers, request ids, the end.
 
     Subclasses implement ``_begin``, ``_on_message``, ``_on_timer``, ``_new_send`` and
@@ -126,24 +127,29 @@ class GameSeat(Generic[M, S]):
 
     # ------------------------------------------------------------------ for subclasses
 
+    @abstractmethod
     def _begin(self) -> list[Any]:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def _on_message(self, message: M) -> list[Any]:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def _on_timer(self, tag: str) -> list[Any]:
-        raise NotImplementedError
+        ...
 
     def _on_event(self, event: object) -> list[Any]:
         raise BotProtocolError(f"unknown event {event!r}")
 
+    @abstractmethod
     def _new_send(self, action: str, request_id: str, fields: Mapping[str, Any]) -> S:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def _sequenced(self, message: M) -> bool:
         """Whether the message's ``seq`` counts (is compared with the last one seen)."""
-        raise NotImplementedError
+        ...
 
     def _send(self, action: str, **fields: Any) -> S:
         send = self._new_send(action, f"{self.prefix}{next(self._numbers)}", fields)

@@ -6,16 +6,19 @@ happened inside.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from types import TracebackType
 from typing import Self
 
 
-class AsyncResource:
+class AsyncResource(ABC):
+    @abstractmethod
     async def _enter(self) -> None:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     async def close(self) -> None:
-        raise NotImplementedError
+        ...
 
     async def __aenter__(self) -> Self:
         await self._enter()

@@ -14,6 +14,7 @@ left), a receipt per key and seat (when each seat saw what it caused), on one mo
 from __future__ import annotations
 
 import asyncio
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol, TypeVar
 
@@ -41,7 +42,7 @@ def matched_ms(starts: Mapping[K, float], receipts: Iterable[tuple[K, float]]) -
     return samples
 
 
-class BrainDriver:
+class BrainDriver(ABC):
     """Runs one brain until it is done; see the module's docstring."""
 
     announce_type: type[Any]  # the mode's ``Announce`` action
@@ -71,14 +72,16 @@ class BrainDriver:
             for timer in self.timers:
                 timer.cancel()
 
+    @abstractmethod
     def _start(self) -> None:
-        raise NotImplementedError
+        ...
 
-    def _stop(self) -> None:
-        pass
+    def _stop(self) -> None:  # noqa: B027 (an optional hook: most shells have nothing to stop)
+        """Release what ``_start`` took; nothing by default."""
 
+    @abstractmethod
     async def _perform_io(self, action: object) -> None:
-        raise NotImplementedError
+        ...
 
     async def _perform(self, action: object) -> None:
         if isinstance(action, SetTimer):
