@@ -315,9 +315,17 @@ def _to_host(services: HostedServices, game_id: str, kind: str, *, seq: int | No
 def _broadcast(services: HostedServices, game_id: str, kind: str, **fields: Any) -> None:
     seats = services.store.connections(game_id)
     seq = services.store.next_seq(game_id)
-    report = services.notifier.send(list(seats.values()),
-                                    protocol.message(kind, game_id, seq, **fields))
-    _detach_gone(services, game_id, seats, report.gone)
+    message = protocol.message(kind, game_id, seq, **fields)
+    host_id, _connection = services.store.host_connection(game_id)
+    # The host hears first. Otherwise a fast player's answer could reach the host (as an
+    # answer_progress, with a later seq) before the host's own copy of the question, which the
+    # host would then drop as stale and never see the question open.
+    host_seat = {host_id: seats[host_id]} if host_id in seats else {}
+    player_seats = {seat: connection for seat, connection in seats.items() if seat != host_id}
+    for group in (host_seat, player_seats):
+        if group:
+            report = services.notifier.send(list(group.values()), message)
+            _detach_gone(services, game_id, group, report.gone)
 
 
 def _detach_gone(services: HostedServices, game_id: str, seats: dict[str, str],

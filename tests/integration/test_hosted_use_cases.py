@@ -4,6 +4,7 @@ for the game's owner and host, ranking, unlisting."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import uuid
 from collections.abc import Iterator
@@ -284,3 +285,32 @@ def test_a_large_game_publishes_one_game_credits_with_every_players_experience(
     (credits,) = _credits(progress)
     assert len(progress) == 26
     assert {c.role: c.experience for c in credits.credits} == {"owner": 500, "host": 500}
+
+
+def test_the_host_hears_every_broadcast_before_the_players(world: World) -> None:
+    """Else a fast player's answer_progress (a later seq) could reach the host before its copy
+    of the question, and the host would drop the question as stale."""
+    quiz_id = world.add_quiz(HOST)
+    game_id, code = _opened(world, quiz_id)
+    players = [_player(n) for n in (1, 2, 3)]
+    for player in players:
+        use_cases.join_game(world.services, player, code)
+    calls: list[list[str]] = []
+
+    class OrderRecordingNotifier:
+        def send(self, connection_ids: Any, message: Any) -> Any:
+            calls.append(list(connection_ids))
+            return world.notifier.send(connection_ids, message)
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(world.notifier, name)
+
+    services = dataclasses.replace(world.services, notifier=OrderRecordingNotifier())
+    use_cases.start_game(services, HOST, game_id)
+    use_cases.next_question(services, HOST, game_id)
+    player_connections = {player.connection_id for player in players}
+    broadcasts = [i for i, call in enumerate(calls) if player_connections <= set(call)]
+    assert len(broadcasts) == 2  # game_started, question
+    for index in broadcasts:
+        assert HOST.connection_id not in calls[index]
+        assert calls[index - 1] == [HOST.connection_id]
