@@ -9,6 +9,10 @@ server's URL with the stage, as on AWS ``https://<api>.execute-api.<region>.amaz
   lastActiveAt}`` (the wire names; boto3 shows them as ``ConnectedAt``, ...).
 - ``DELETE /<stage>/@connections/{id}``: closes the connection (its ``$disconnect`` runs); 204.
 
+Handlers running in this process skip the HTTP hop for their fan-outs: ``InProcessFanout``
+hands a whole broadcast to the gateway's event loop at once (decision 0008). ``ws_local``
+registers it under this API's URL, in ``services.core.in_process``.
+
 An unknown or closed connection answers 410 with ``GoneException``, which botocore raises as
 ``ClientError`` code ``GoneException``. Payloads over 128 KB answer 413
 (``PayloadTooLargeException``).
@@ -16,7 +20,11 @@ An unknown or closed connection answers 410 with ``GoneException``, which botoco
 
 from __future__ import annotations
 
+import asyncio
 import time
+from collections.abc import Sequence
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,6 +32,10 @@ from aiohttp import web
 
 from infra.local.loopback import LoopbackSite
 from infra.local.ws_gateway import MAX_MESSAGE_BYTES, WebSocketGateway
+from services.hosted.ports import PushOutcome
+
+# How long a handler waits for the gateway's loop to take its fan-out before calling it failed.
+_FANOUT_TIMEOUT_SECONDS = 5.0
 
 
 def _error(status: int, code: str, message: str) -> web.Response:
@@ -95,3 +107,33 @@ class ConnectionsApi:
         if not await self._gateway.close(connection_id):
             return _gone(connection_id)
         return web.Response(status=204)
+
+
+class InProcessFanout:
+    """``services.hosted.ports.Fanout`` for handlers in the gateway's own process: the fan-out
+    runs on the gateway's event loop in one hop, with the POST's outcomes (gone for a closed
+    connection; a payload over 128 KB fails, as the API's 413)."""
+
+    def __init__(self, gateway: WebSocketGateway, loop: asyncio.AbstractEventLoop) -> None:
+        self._gateway = gateway
+        self._loop = loop
+
+    def deliver(self, connection_ids: Sequence[str], data: bytes) -> list[PushOutcome]:
+        if len(data) > MAX_MESSAGE_BYTES:
+            return ["failed"] * len(connection_ids)
+        targets = list(connection_ids)
+        done: Future[list[PushOutcome]] = Future()
+
+        def push() -> None:
+            if done.set_running_or_notify_cancel():
+                try:
+                    done.set_result(self._gateway.push_now(targets, data))
+                except BaseException as error:  # handed to the waiting handler
+                    done.set_exception(error)
+
+        self._loop.call_soon_threadsafe(push)
+        try:
+            return done.result(_FANOUT_TIMEOUT_SECONDS)
+        except FutureTimeout:
+            done.cancel()
+            return ["failed"] * len(targets)

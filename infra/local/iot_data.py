@@ -2,6 +2,10 @@
 client sends it (``publish``), turned into a QoS 1 publish on Mosquitto as the ``service``
 client. moto records iot-data publishes but delivers nothing, hence this stand-in.
 
+Handlers running in this process skip the HTTP hop: ``InProcessPublisher`` publishes on the
+same broker connection, registered under this endpoint's URL in ``services.core.in_process``
+(decision 0008).
+
 Requests are not signature-checked (loopback only, like the rest of the local cloud). Retain is
 refused with 400, as the broker has no retained messages (and the service never retains).
 """
@@ -9,12 +13,16 @@ refused with 400, as the broker has no retained messages (and the service never 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+from typing import Any
 from urllib.parse import parse_qs, unquote
 
 from aiohttp import web
 
 from infra.local.loopback import LoopbackSite
+from services.core import in_process
+from services.core.errors import ServiceUnavailable
 from services.live.mqtt_client import BrokerAddress, MqttConnection
 
 logger = logging.getLogger(__name__)
@@ -36,8 +44,10 @@ class IotDataEndpoint:
         app.router.add_post("/topics/{topic:.+}", self._publish)
         port = await self._site.start(app, access_log=None)
         self.url = f"http://127.0.0.1:{port}"
+        in_process.register(self.url, InProcessPublisher(self._connection))
 
     async def stop(self) -> None:
+        in_process.unregister(self.url)
         await self._site.stop()
         if self._connection is not None:
             await asyncio.to_thread(self._connection.close)
@@ -50,7 +60,7 @@ class IotDataEndpoint:
         query = parse_qs(request.rel_url.raw_query_string)
         if query.get("retain", ["false"])[0].lower() == "true":
             return _error(400, "InvalidRequestException", "retained messages are not supported")
-        if not topic or "+" in topic or "#" in topic:
+        if not _topic_name(topic):
             return _error(400, "InvalidRequestException", "not a topic name")
         payload = await request.read()
         try:
@@ -66,3 +76,29 @@ class IotDataEndpoint:
 def _error(status: int, code: str, message: str) -> web.Response:
     return web.json_response({"message": message}, status=status,
                              headers={"x-amzn-ErrorType": code})
+
+
+def _topic_name(topic: str) -> bool:
+    return bool(topic) and "+" not in topic and "#" not in topic
+
+
+class InProcessPublisher:
+    """``services.live.ports.MessageSink`` for handlers in this process: the iot-data publish,
+    QoS 1 on the broker connection, without the HTTP request."""
+
+    def __init__(self, connection: MqttConnection) -> None:
+        self._connection = connection
+
+    def publish(self, topic: str, message: dict[str, Any]) -> None:
+        if not _topic_name(topic):
+            raise ValueError(f"not a topic name: {topic!r}")
+        payload = json.dumps(message, separators=(",", ":"), ensure_ascii=False).encode()
+        if len(payload) > _MAX_PAYLOAD_BYTES:
+            raise ValueError(f"a message of {len(payload)} bytes is over IoT Core's limit")
+        try:
+            accepted = self._connection.publish(topic, payload)
+        except Exception:  # awscrt's timeout or a lost connection
+            logger.exception("publish to %s failed", topic)
+            raise ServiceUnavailable("the message broker is unreachable; try again") from None
+        if not accepted:
+            raise ServiceUnavailable("the message broker refused the message; try again")

@@ -29,13 +29,15 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.asyncio.server import Server, ServerConnection, broadcast, serve
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
+from websockets.protocol import State
 
 from infra.local import ws_events
 from infra.local.lambda_runtime import LambdaRuntime
 from infra.wiring import WebSocketRoute
+from services.hosted.ports import PushOutcome
 
 logger = logging.getLogger(__name__)
 # websockets logs each request line at DEBUG, query string (the token) included: drop those
@@ -48,6 +50,8 @@ MAX_MESSAGE_BYTES = 128 * 1024
 DEFAULT_IDLE_TIMEOUT_SECONDS = 600.0
 DEFAULT_MAX_AGE_SECONDS = 7200.0
 _TIMEOUT_MARGIN_SECONDS = 0.5
+# A connection with this much unsent data is not reading: further pushes to it are dropped.
+MAX_BUFFERED_BYTES = 4 * 1024 * 1024
 # A client that does not answer the closing handshake is dropped after this (stop stays quick).
 _CLOSE_TIMEOUT_SECONDS = 2.0
 
@@ -258,15 +262,36 @@ class WebSocketGateway:
         if connection is None:
             return False
         try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            text = None
-        try:
-            await connection.socket.send(text if text is not None else data)
+            await connection.socket.send(data, text=_is_utf8(data))
         except ConnectionClosed:
             return False
         connection.touch()
         return True
+
+    def push_now(self, connection_ids: Sequence[str], data: bytes) -> list[PushOutcome]:
+        """One message to many connections, written from the event loop without waiting for
+        the writes to drain (``websockets.broadcast``'s way): what the @connections API's POST
+        does per connection, for a whole fan-out at once. Call it on the loop's thread."""
+        text = _is_utf8(data)
+        outcomes: list[PushOutcome] = []
+        for connection_id in connection_ids:
+            connection = self.connections.get(connection_id)
+            if connection is None or connection.socket.state is not State.OPEN:
+                outcomes.append("gone")
+                continue
+            transport = connection.socket.transport
+            if transport is not None and transport.get_write_buffer_size() > MAX_BUFFERED_BYTES:
+                logger.warning("connection %s is not reading; message dropped", connection_id)
+                outcomes.append("failed")
+                continue
+            try:
+                broadcast([connection.socket], data, raise_exceptions=True, text=text)
+            except ExceptionGroup:
+                outcomes.append("failed")
+                continue
+            connection.touch()
+            outcomes.append("sent")
+        return outcomes
 
     async def close(self, connection_id: str) -> bool:
         connection = self.connections.get(connection_id)
@@ -288,6 +313,15 @@ class WebSocketGateway:
                     task = asyncio.create_task(connection.socket.close(1001, "Going away"))
                     self._closing.add(task)
                     task.add_done_callback(self._closing.discard)
+
+
+def _is_utf8(data: bytes) -> bool:
+    """API Gateway sends a pushed body as a text frame when it is UTF-8, else as binary."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _route_key(data: str | bytes) -> str:

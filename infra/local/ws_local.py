@@ -2,7 +2,8 @@
 
 ``start_websocket`` reads the WebSocket routes and the authorizer from the template, starts the
 gateway and the management API on loopback, and returns them with the variable the handlers
-need from it: ``WEBSOCKET_MANAGEMENT_URL`` (the management API's URL). The functions' own
+need from it: ``WEBSOCKET_MANAGEMENT_URL`` (the management API's URL, under which the
+in-process fan-out is registered, decision 0008). The functions' own
 template variables (table names) come from ``resources.functions_environment``.
 
 Idle timeout and maximum connection age: ``TRIVIA_WS_IDLE_TIMEOUT_SECONDS`` and
@@ -11,10 +12,11 @@ Idle timeout and maximum connection age: ``TRIVIA_WS_IDLE_TIMEOUT_SECONDS`` and
 
 from __future__ import annotations
 
+import asyncio
 import os
 from dataclasses import dataclass, field
 
-from infra.local.connections_api import ConnectionsApi
+from infra.local.connections_api import ConnectionsApi, InProcessFanout
 from infra.local.lambda_runtime import LambdaRuntime
 from infra.local.resources import ACCOUNT_ID
 from infra.local.ws_gateway import (
@@ -24,6 +26,7 @@ from infra.local.ws_gateway import (
     WebSocketGateway,
 )
 from infra.wiring import Wiring
+from services.core import in_process
 
 LOCAL_WEBSOCKET_API_ID = "triviawsapi"[:10]
 # Set here, over the template's AWS value (see ``resources.functions_environment``).
@@ -41,6 +44,7 @@ class LocalWebSocket:
         return self.gateway.url
 
     async def stop(self) -> None:
+        in_process.unregister(self.management.url)
         await self.gateway.stop()
         await self.management.stop()
 
@@ -74,4 +78,6 @@ async def start_websocket(
     management = ConnectionsApi(gateway)
     await management.start()
     await gateway.start()
+    # the handlers run in this process: their fan-outs skip the HTTP hop (decision 0008)
+    in_process.register(management.url, InProcessFanout(gateway, asyncio.get_running_loop()))
     return LocalWebSocket(gateway, management, {"WEBSOCKET_MANAGEMENT_URL": management.url})

@@ -2,8 +2,10 @@
 
 Semantics (STYLE.md 12, written down because callers rely on them):
 
-- **Concurrent:** pushes run on a thread pool (``max_workers`` at a time), not one by one, so
-  one slow connection does not delay the others by its whole latency.
+- **Concurrent:** on AWS, pushes run on a thread pool (``max_workers`` at a time), not one by
+  one, so one slow connection does not delay the others by its whole latency. In the local
+  cloud the whole fan-out is one hop into the gateway (``services.core.in_process``, decision
+  0008), which writes every frame from its event loop.
 - **Skips closed connections:** a push answered 410 Gone (``PlayerDisconnected``) is skipped and
   the connection's record is deleted from the connections table; the caller gets those ids in
   ``BroadcastReport.gone`` to free the seat's connection in the live state.
@@ -25,7 +27,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from services.hosted.errors import PlayerDisconnected
-from services.hosted.ports import BroadcastReport, Connections, Pusher
+from services.hosted.ports import BroadcastReport, Connections, Fanout, Pusher, PushOutcome
 
 logger = logging.getLogger(__name__)
 
@@ -59,21 +61,51 @@ def _gone(error: ClientError) -> bool:
     return code == "GoneException" or status == 410
 
 
+class PooledFanout:
+    """The @connections API's way: one ``push`` per connection, ``max_workers`` at a time."""
+
+    def __init__(self, pusher: Pusher, executor: ThreadPoolExecutor) -> None:
+        self._pusher = pusher
+        self._executor = executor
+
+    def deliver(self, connection_ids: Sequence[str], data: bytes) -> list[PushOutcome]:
+        if len(connection_ids) == 1:  # a reply: no hop through the pool
+            return [self._push(connection_ids[0], data)]
+        return list(self._executor.map(lambda target: self._push(target, data), connection_ids))
+
+    def _push(self, connection_id: str, data: bytes) -> PushOutcome:
+        try:
+            self._pusher.push(connection_id, data)
+            return "sent"
+        except PlayerDisconnected:
+            return "gone"
+        except Exception:  # one failed push never stops the broadcast
+            logger.warning("push to %s failed", connection_id, exc_info=True)
+            return "failed"
+
+
 class Broadcaster:
+    """Fans out through ``fanout`` when given (the local cloud's in-process one), else pushes
+    one by one through ``pusher`` on a pool of ``max_workers`` threads."""
+
     def __init__(self, pusher: Pusher, connections: Connections, *, max_workers: int = 32,
-                 executor: ThreadPoolExecutor | None = None) -> None:
+                 executor: ThreadPoolExecutor | None = None,
+                 fanout: Fanout | None = None) -> None:
         self._pusher = pusher
         self._connections = connections
-        self._executor = executor or ThreadPoolExecutor(max_workers=max_workers,
-                                                        thread_name_prefix="broadcast")
+        self._fanout = fanout or PooledFanout(
+            pusher, executor or ThreadPoolExecutor(max_workers=max_workers,
+                                                   thread_name_prefix="broadcast"))
 
     def send(self, connection_ids: Sequence[str], message: dict[str, Any]) -> BroadcastReport:
         data = json.dumps(message, separators=(",", ":")).encode()
         targets = list(dict.fromkeys(connection_ids))
-        outcomes = list(self._executor.map(lambda target: self._push(target, data), targets))
-        paired = list(zip(targets, outcomes, strict=True))
+        paired = list(zip(targets, self._fanout.deliver(targets, data), strict=True))
+        for target, outcome in paired:
+            if outcome == "gone":
+                self._forget(target)
 
-        def having(wanted: str) -> tuple[str, ...]:
+        def having(wanted: PushOutcome) -> tuple[str, ...]:
             return tuple(target for target, outcome in paired if outcome == wanted)
 
         return BroadcastReport(sent=having("sent"), gone=having("gone"), failed=having("failed"))
@@ -84,17 +116,6 @@ class Broadcaster:
         except (ClientError, BotoCoreError):
             logger.warning("could not close connection %s", connection_id)
         self._forget(connection_id)
-
-    def _push(self, connection_id: str, data: bytes) -> str:
-        try:
-            self._pusher.push(connection_id, data)
-            return "sent"
-        except PlayerDisconnected:
-            self._forget(connection_id)
-            return "gone"
-        except Exception:  # one failed push never stops the broadcast
-            logger.warning("push to %s failed", connection_id, exc_info=True)
-            return "failed"
 
     def _forget(self, connection_id: str) -> None:
         try:

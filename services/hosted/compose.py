@@ -10,7 +10,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from services.core import aws
+from services.core import aws, in_process
 from services.core.auth import TokenVerifier, verifier_for
 from services.core.redis import redis_client
 from services.core.results_publisher import SnsBatchPublisher
@@ -21,6 +21,7 @@ from services.hosted.dynamo import (
     DynamoConnections,
     DynamoGameDirectory,
 )
+from services.hosted.ports import Fanout
 from services.hosted.settings import ConnectionSettings, HostedSettings
 from services.hosted.store import RedisGameStore
 from services.hosted.use_cases import HostedServices
@@ -55,8 +56,11 @@ def hosted_services() -> HostedServices:
     return HostedServices(
         store=RedisGameStore(redis_client(settings.redis_url, cluster=settings.redis_cluster)),
         connections=connections,
-        notifier=Broadcaster(ManagementApiPusher(management_client(settings)), connections,
-                             max_workers=settings.broadcast_workers),
+        notifier=Broadcaster(
+            ManagementApiPusher(management_client(settings)), connections,
+            max_workers=settings.broadcast_workers,
+            # the local cloud's gateway, when it runs in this process (decision 0008)
+            fanout=in_process.find(settings.websocket_management_url, Fanout)),
         directory=DynamoGameDirectory(dynamodb, settings.games_table),
         quizzes=DynamoQuizRepository(dynamodb, settings.quizzes_table),
         publisher=SnsBatchPublisher(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol, runtime_checkable
 
 from services.core.events import GameCredits, PlayerResult
 from services.quizzes.model import Quiz
@@ -30,6 +30,17 @@ class Pusher(Protocol):
 
     def push(self, connection_id: str, data: bytes) -> None: ...
     def close(self, connection_id: str) -> None: ...
+
+
+PushOutcome = Literal["sent", "gone", "failed"]
+
+
+@runtime_checkable
+class Fanout(Protocol):
+    """One message to many connections; an outcome per connection, in order. Never raises for
+    one connection: a closed one is ``gone``, any other failure ``failed``."""
+
+    def deliver(self, connection_ids: Sequence[str], data: bytes) -> list[PushOutcome]: ...
 
 
 @dataclass(frozen=True)

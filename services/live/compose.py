@@ -12,7 +12,7 @@ from botocore.config import Config
 from redis.backoff import ExponentialBackoff
 from redis.retry import Retry
 
-from services.core import aws
+from services.core import aws, in_process
 from services.core.auth import TokenVerifier, verifier_for
 from services.core.errors import ServiceUnavailable
 from services.core.redis import redis_client
@@ -21,7 +21,7 @@ from services.core.settings import AuthSettings
 from services.live.dynamo import DynamoCompletionMarkers, DynamoLiveGames
 from services.live.dynsec import DynsecAdmin, DynsecCredentials, IotCoreCredentials
 from services.live.mqtt_client import BrokerAddress
-from services.live.ports import CredentialIssuer
+from services.live.ports import CredentialIssuer, MessageSink
 from services.live.publisher import IotDataPublisher
 from services.live.settings import CredentialSettings, LiveSettings
 from services.live.store import RedisLiveStore
@@ -67,7 +67,9 @@ def live_services() -> LiveServices:
     return LiveServices(
         store=RedisLiveStore(_redis(settings)),
         records=DynamoLiveGames(dynamodb, settings.games_table),
-        sink=IotDataPublisher(iot_data_client(settings)),
+        # the local cloud's broker connection, when it runs in this process (decision 0008)
+        sink=(in_process.find(settings.iot_data_endpoint, MessageSink)
+              or IotDataPublisher(iot_data_client(settings))),
         quizzes=DynamoQuizRepository(dynamodb, settings.quizzes_table),
         profiles=_ProfileNames(DynamoProfileStore(dynamodb, settings.players_table)),
         publisher=SnsBatchPublisher(

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from services.core.events import GameCredits, PlayerResult
 from services.quizzes.model import Quiz
 
 
+@runtime_checkable
 class MessageSink(Protocol):
-    """One MQTT message (QoS 1) to one topic: iot-data ``publish`` on AWS and locally."""
+    """One MQTT message (QoS 1) to one topic: iot-data ``publish`` on AWS; locally the same
+    publish straight onto the broker connection (decision 0008). ``ServiceUnavailable`` when
+    the broker is unreachable or refuses it."""
 
     def publish(self, topic: str, message: dict[str, Any]) -> None: ...
 

@@ -18,12 +18,14 @@ import pytest
 from botocore.exceptions import ClientError
 
 from infra.local import mosquitto
-from infra.local.iot_data import IotDataEndpoint
+from infra.local.iot_data import InProcessPublisher, IotDataEndpoint
 from infra.local.iot_rules import RulesRunner, compile_rule
 from infra.wiring import IotRule, load_template
+from services.core import in_process
 from services.live import topics
 from services.live.dynsec import DynsecAdmin, DynsecCredentials
 from services.live.mqtt_client import MqttConnection
+from services.live.ports import MessageSink
 
 pytestmark = [
     pytest.mark.integration,
@@ -154,11 +156,12 @@ def iot_data_url(broker: mosquitto.MosquittoProcess) -> Iterator[str]:
         thread.join(5)
 
 
-@pytest.mark.parametrize("kind", ["fake", "iot-data"])
+@pytest.mark.parametrize("kind", ["fake", "iot-data", "in-process"])
 def test_message_sink_contract(kind: str, broker: mosquitto.MosquittoProcess,
                                iot_data_url: str) -> None:
-    """The recording fake and the iot-data adapter deliver the same messages to the same
-    topics, in order, as JSON objects."""
+    """The recording fake, the iot-data adapter and the in-process publisher registered under
+    the endpoint's URL (decision 0008) deliver the same messages to the same topics, in order,
+    as JSON objects."""
     from services.live.publisher import IotDataPublisher, RecordingSink
 
     received: list[tuple[str, bytes]] = []
@@ -175,7 +178,11 @@ def test_message_sink_contract(kind: str, broker: mosquitto.MosquittoProcess,
         else:
             client = boto3.client("iot-data", region_name="us-east-1", endpoint_url=iot_data_url,
                                   aws_access_key_id="testing", aws_secret_access_key="testing")
-            publisher = IotDataPublisher(client)
+            publisher: MessageSink | None = IotDataPublisher(client)
+            if kind == "in-process":
+                publisher = in_process.find(iot_data_url, MessageSink)
+                assert isinstance(publisher, InProcessPublisher)
+            assert publisher is not None
             for message in messages:
                 publisher.publish(topic, message)
             deadline = time.monotonic() + 3

@@ -18,9 +18,9 @@ from botocore.exceptions import ClientError
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from infra.local.connections_api import ConnectionsApi
+from infra.local.connections_api import ConnectionsApi, InProcessFanout
 from infra.local.lambda_runtime import LambdaRuntime
-from infra.local.ws_gateway import GatewaySettings, WebSocketGateway
+from infra.local.ws_gateway import MAX_MESSAGE_BYTES, GatewaySettings, WebSocketGateway
 from infra.wiring import Function, WebSocketRoute, Wiring
 
 pytestmark = pytest.mark.integration
@@ -250,6 +250,39 @@ def test_the_connections_api_gets_posts_deletes_and_answers_gone(running: Runnin
 
     asyncio.run(session())
     assert ("DISCONNECT", "$disconnect") in _kinds()
+
+
+def test_the_in_process_fanout_pushes_like_the_connections_api(running: Running) -> None:
+    """One hop for a whole fan-out (decision 0008), with the POST's outcomes: text frames for
+    UTF-8, binary otherwise, gone for an unknown or closed connection, failed over 128 KB."""
+    fanout = InProcessFanout(running.gateway, running.loop)
+
+    async def session() -> None:
+        async with connect(running.url("allow-1")) as first, \
+                connect(running.url("allow-2")) as second:
+            await _wait_for(lambda: len(running.gateway.connections) == 2)
+            one, two = running.gateway.connections
+            outcomes = await asyncio.to_thread(
+                fanout.deliver, [one, "nobody=", two], '{"n":"é"}'.encode())
+            assert outcomes == ["sent", "gone", "sent"]
+            for socket in (first, second):
+                assert await asyncio.wait_for(socket.recv(), 5) == '{"n":"é"}'
+            binary = await asyncio.to_thread(fanout.deliver, [two, one], b"\xff\x00")
+            assert binary == ["sent", "sent"]
+            for socket in (first, second):
+                assert await asyncio.wait_for(socket.recv(), 5) == b"\xff\x00"
+            too_big = b"x" * (MAX_MESSAGE_BYTES + 1)
+            assert await asyncio.to_thread(fanout.deliver, [one, two], too_big) == [
+                "failed", "failed"]
+            await second.close()
+            await _wait_for(lambda: len(running.gateway.connections) == 1)
+            (alive,) = running.gateway.connections
+            closed = two if alive == one else one
+            assert await asyncio.to_thread(fanout.deliver, [alive, closed], b"{}") == [
+                "sent", "gone"]
+            assert await asyncio.wait_for(first.recv(), 5) == "{}"
+
+    asyncio.run(session())
 
 
 def test_tokens_never_reach_the_logs(running: Running, caplog: pytest.LogCaptureFixture) -> None:

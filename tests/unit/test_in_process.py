@@ -1,0 +1,64 @@
+"""The in-process transport registry (decision 0008) and the broadcaster over a given fan-out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pytest
+
+from services.core import in_process
+from services.hosted.broadcast import Broadcaster
+from services.hosted.ports import Fanout, PushOutcome
+
+pytestmark = pytest.mark.unit
+
+
+class ScriptedFanout:
+    def __init__(self, outcomes: dict[str, PushOutcome]) -> None:
+        self.outcomes = outcomes
+        self.calls: list[tuple[list[str], bytes]] = []
+
+    def deliver(self, connection_ids: Sequence[str], data: bytes) -> list[PushOutcome]:
+        self.calls.append((list(connection_ids), data))
+        return [self.outcomes[connection_id] for connection_id in connection_ids]
+
+
+class UnusedPusher:
+    def push(self, connection_id: str, data: bytes) -> None:
+        raise AssertionError("the fan-out was given: no single pushes")
+
+    def close(self, connection_id: str) -> None:
+        raise AssertionError("not closing")
+
+
+class Records:
+    def __init__(self) -> None:
+        self.removed: list[str] = []
+
+    def remove(self, connection_id: str) -> None:
+        self.removed.append(connection_id)
+
+
+def test_a_transport_is_found_by_its_url_and_kind_while_registered() -> None:
+    fanout = ScriptedFanout({})
+    in_process.register("http://127.0.0.1:1/live", fanout)
+    try:
+        assert in_process.find("http://127.0.0.1:1/live", Fanout) is fanout
+        assert in_process.find("http://127.0.0.1:2/live", Fanout) is None
+        assert in_process.find("http://127.0.0.1:1/live", int) is None  # another kind
+        assert in_process.find(None, Fanout) is None
+    finally:
+        in_process.unregister("http://127.0.0.1:1/live")
+    assert in_process.find("http://127.0.0.1:1/live", Fanout) is None
+
+
+def test_the_broadcaster_hands_the_whole_fan_out_over_once_and_forgets_the_gone() -> None:
+    fanout = ScriptedFanout({"a": "sent", "b": "gone", "c": "failed"})
+    records = Records()
+    broadcaster = Broadcaster(UnusedPusher(), records, fanout=fanout)  # type: ignore[arg-type]
+
+    report = broadcaster.send(["a", "b", "a", "c"], {"type": "question", "seq": 3})
+
+    assert fanout.calls == [(["a", "b", "c"], b'{"type":"question","seq":3}')]
+    assert (report.sent, report.gone, report.failed) == (("a",), ("b",), ("c",))
+    assert records.removed == ["b"]
