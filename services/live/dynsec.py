@@ -5,6 +5,15 @@ matching reply (by ``correlationData``). ``DynsecCredentials`` is the local adap
 ``POST /live/credentials``: it gives the player a role with the ACLs of their ``PlayerPolicy``
 and a client (username and client id = player id) with a fresh random password. Issuing again
 sets a new password; the role and the pinned client id stay.
+
+What an issue costs is the broker's: Mosquitto 2.0's plugin rewrites its whole JSON file after
+every command that changes something, one command at a time even within one message, so each
+change costs O(players issued so far). An issue therefore sends as few changing commands as it
+can: two for a new player (the role, then the client with its password), one for a known one
+(the password). Coalescing players into one control message would not save a rewrite, and one
+player per message lets the broker serve connects in between. Its ACL topics take no ``%u`` /
+``%c`` substitution (2.0.11, checked against the broker), so one shared role cannot serve every
+player: the role stays per player.
 """
 
 from __future__ import annotations
@@ -82,19 +91,16 @@ class DynsecCredentials:
     def __init__(self, admin: DynsecAdmin, *, host: str, port: int, ws_url: str | None) -> None:
         self._admin = admin
         self._host, self._port, self._ws_url = host, port, ws_url
+        # players this process created or re-keyed: a broker restarted since then (an empty
+        # file) refuses the new password, and the issue falls back to creating the player
+        self._known: set[str] = set()
 
     def issue(self, player_id: str) -> MqttCredentials:
         policy = PlayerPolicy(player_id)
         password = secrets.token_urlsafe(24)
-        replies = self._admin.execute(
-            {"command": "createRole", "rolename": policy.role_name, "acls": policy.dynsec_acls()},
-            {"command": "createClient", "username": player_id, "clientid": policy.client_id,
-             "password": password, "roles": [{"rolename": policy.role_name}]},
-            # the client may exist from an earlier issue: a fresh password either way
-            {"command": "setClientPassword", "username": player_id, "password": password},
-        )
-        if replies[-1].get("error"):
-            raise DynsecError(f"the broker refused the credentials: {replies[-1]['error']}"[:300])
+        if player_id not in self._known or self._set_password(player_id, password):
+            self._create(policy, password)
+        self._known.add(player_id)
         body: dict[str, Any] = {
             "broker": "mosquitto", "host": self._host, "port": self._port,
             "client_id": policy.client_id, "username": player_id, "password": password,
@@ -103,6 +109,26 @@ class DynsecCredentials:
         if self._ws_url:
             body["ws_url"] = self._ws_url
         return MqttCredentials(body)
+
+    def _create(self, policy: PlayerPolicy, password: str) -> None:
+        """The player's role, then their client with the password, in one message. Either may
+        exist from an earlier issue (by another process, or before this one started): then
+        only the password changes, so the player's role and pinned client id stay."""
+        _, client = self._admin.execute(
+            {"command": "createRole", "rolename": policy.role_name, "acls": policy.dynsec_acls()},
+            {"command": "createClient", "username": policy.player_id,
+             "clientid": policy.client_id, "password": password,
+             "roles": [{"rolename": policy.role_name}]},
+        )
+        if client.get("error") and (error := self._set_password(policy.player_id, password)):
+            raise DynsecError(f"the broker refused the credentials: {client['error']}; "
+                              f"{error}"[:300])
+
+    def _set_password(self, player_id: str, password: str) -> str | None:
+        """None when the broker took the new password, else its error."""
+        (reply,) = self._admin.execute(
+            {"command": "setClientPassword", "username": player_id, "password": password})
+        return str(reply["error"]) if reply.get("error") else None
 
 
 class IotCoreCredentials:
