@@ -9,8 +9,10 @@ and on AWS a DynamoDB conditional write or transaction is atomic. Two concurrent
 second one fails as it would on AWS. The request body is read before the lock is taken, so a
 slow client cannot stall everyone else.
 
-Trap: moto's SNS ``Publish`` POSTs to HTTP subscribers synchronously, while the lock is held.
-Whatever answers those POSTs (the SNS bridge) must never call moto before it has answered.
+moto's SNS ``Publish`` POSTs to HTTP subscribers synchronously; here (``moto_sns``) those POSTs
+are made once SNS's lock is released, still before the ``Publish`` response. Whatever answers
+them (the SNS bridge) should still answer first and call moto afterwards: the publisher is
+waiting.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from dataclasses import dataclass
 from subprocess import PIPE, Popen
 from typing import Any
 
-from infra.local import moto_transactions, processes
+from infra.local import moto_serialize, moto_sns, moto_transactions, processes
 
 # Backends created before the port is reported, so the first real request does not pay for them.
 WARM_BACKENDS = ("dynamodb", "sns", "cognitoidp")
@@ -40,10 +42,13 @@ WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 class SerializedApp:
     """WSGI middleware: each AWS service's backend handles one request at a time.
 
-    One lock per service, not one for all: moto's SNS ``Publish`` holds its lock while it
-    POSTs to HTTP subscribers, and DynamoDB requests must not wait for that. moto's backends
+    One lock per service, not one for all: a slow request to one service must not hold up
+    another's (DynamoDB requests need not wait for an SNS ``Publish``). moto's backends
     share no state across the services the local cloud uses, so per-service locks keep every
     backend serialized (decision 0002) without serializing them against each other.
+
+    SNS's deliveries to HTTP subscribers are made after the lock is released (``moto_sns``):
+    a publish does not wait for the round trips of the publishes before it.
     """
 
     def __init__(self, app: WsgiApp) -> None:
@@ -53,14 +58,16 @@ class SerializedApp:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
         _buffer_request_body(environ)
-        with self._lock_for(service_of(environ)):
-            result = self._app(environ, start_response)
-            try:
-                body = b"".join(result)
-            finally:
-                close = getattr(result, "close", None)
-                if close is not None:
-                    close()
+        with moto_sns.deliveries_after() as deliveries:
+            with self._lock_for(service_of(environ)):
+                result = self._app(environ, start_response)
+                try:
+                    body = b"".join(result)
+                finally:
+                    close = getattr(result, "close", None)
+                    if close is not None:
+                        close()
+            deliveries.send()  # SNS's POSTs to subscribers: no lock held, before we answer
         return [body]
 
     def _lock_for(self, service: str) -> threading.Lock:
@@ -104,6 +111,8 @@ def serve() -> None:
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no per-request lines
     moto_transactions.install()  # a transaction's cost must not grow with its table's size
+    moto_serialize.install()  # an item's attribute values are sent as they are stored
+    moto_sns.install()  # a publish must not wait, under SNS's lock, for others' deliveries
     dispatcher = DomainDispatcherApplication(create_backend_app)
     for backend in WARM_BACKENDS:
         # Keyed as the dispatcher keys them: by moto module name (cognitoidp, not cognito-idp).

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from infra.local import moto_sns
 from infra.local.moto_server import SerializedApp, service_of
 
 pytestmark = pytest.mark.unit
@@ -88,3 +89,34 @@ def test_requests_to_one_service_never_overlap() -> None:
     for thread in threads:
         thread.join(5)
     assert app.peak["dynamodb"] == 1
+
+
+def test_sns_deliveries_are_sent_after_the_lock_and_before_the_response() -> None:
+    events: list[str] = []
+
+    def publishing_app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        if environ.get("HTTP_X_DELIVERY_PROBE"):
+            events.append("second publish served")
+        else:
+            assert moto_sns.defer(deliver)
+            events.append("published")
+        start_response("200 OK", [])
+        return [b"ok"]
+
+    middleware = SerializedApp(publishing_app)
+
+    def deliver() -> None:
+        # Another SNS request, as the bridge's handlers make: it must not wait for our lock.
+        probe = _environ("sns")
+        probe["HTTP_X_DELIVERY_PROBE"] = "1"
+        second = threading.Thread(target=middleware, args=(probe, lambda *a: None))
+        second.start()
+        second.join(5)
+        events.append("delivered" if not second.is_alive() else "delivery blocked")
+
+    assert middleware(_environ("sns"), lambda *a: None) == [b"ok"]
+    assert events == ["published", "second publish served", "delivered"]
+
+
+def test_outside_a_request_nothing_is_deferred() -> None:
+    assert not moto_sns.defer(lambda: None)
