@@ -2,9 +2,10 @@
 
 ``DynsecAdmin`` sends command batches to ``$CONTROL/dynamic-security/v1`` and waits for the
 matching reply (by ``correlationData``). ``DynsecCredentials`` is the local adapter of
-``POST /live/credentials``: it gives the player a role with the ACLs of their ``PlayerPolicy``
-and a client (username and client id = player id) with a fresh random password. Issuing again
-sets a new password; the role and the pinned client id stay.
+``POST /live/credentials``: it gives the player a role with the ACLs of their own topics
+(``PlayerPolicy``), the role every player shares (``PLAYERS_ROLE``: the game broadcasts) and a
+client (username and client id = player id) with a fresh random password. Issuing again sets a
+new password; the roles and the pinned client id stay.
 
 What an issue costs is the broker's: Mosquitto 2.0's plugin rewrites its whole JSON file after
 every command that changes something, one command at a time even within one message, so each
@@ -13,7 +14,7 @@ can: two for a new player (the role, then the client with its password), one for
 (the password). Coalescing players into one control message would not save a rewrite, and one
 player per message lets the broker serve connects in between. Its ACL topics take no ``%u`` /
 ``%c`` substitution (2.0.11, checked against the broker), so one shared role cannot serve every
-player: the role stays per player.
+player's own topics: those stay in a role per player, and only what all players share is in one.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from typing import Any
 from services.core.errors import ServiceUnavailable
 from services.live.mqtt_client import BrokerAddress, MqttConnection
 from services.live.ports import MqttCredentials
-from services.live.topics import PlayerPolicy
+from services.live.topics import PLAYERS_ACLS, PLAYERS_ROLE, PlayerPolicy
 
 CONTROL_TOPIC = "$CONTROL/dynamic-security/v1"
 RESPONSE_TOPIC = CONTROL_TOPIC + "/response"
@@ -94,6 +95,7 @@ class DynsecCredentials:
         # players this process created or re-keyed: a broker restarted since then (an empty
         # file) refuses the new password, and the issue falls back to creating the player
         self._known: set[str] = set()
+        self._shared_role_seen = False
 
     def issue(self, player_id: str) -> MqttCredentials:
         policy = PlayerPolicy(player_id)
@@ -114,12 +116,16 @@ class DynsecCredentials:
         """The player's role, then their client with the password, in one message. Either may
         exist from an earlier issue (by another process, or before this one started): then
         only the password changes, so the player's role and pinned client id stay."""
-        _, client = self._admin.execute(
+        commands = [
             {"command": "createRole", "rolename": policy.role_name, "acls": policy.dynsec_acls()},
             {"command": "createClient", "username": policy.player_id,
-             "clientid": policy.client_id, "password": password,
-             "roles": [{"rolename": policy.role_name}]},
-        )
+             "clientid": policy.client_id, "password": password, "roles": policy.dynsec_roles},
+        ]
+        if not self._shared_role_seen:  # refused without a change once it exists
+            commands.insert(0, {"command": "createRole", "rolename": PLAYERS_ROLE,
+                                "acls": PLAYERS_ACLS})
+        client = self._admin.execute(*commands)[-1]
+        self._shared_role_seen |= not client.get("error")  # a client holds it: it exists
         if client.get("error") and (error := self._set_password(policy.player_id, password)):
             raise DynsecError(f"the broker refused the credentials: {client['error']}; "
                               f"{error}"[:300])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,7 @@ ROOT = "trivia/live"
 HOST_COMMANDS_FILTER = f"{ROOT}/hosts/+/commands"
 PLAYER_ACTIONS_FILTER = f"{ROOT}/players/+/actions"
 GAME_EVENTS_FILTER = f"{ROOT}/games/+/events"
+SHARED_SUBSCRIBE = (GAME_EVENTS_FILTER,)  # every player alike
 # One topic segment: MQTT wildcards, the level separator and NUL never appear in an identity.
 _SEGMENT = re.compile(r"^[A-Za-z0-9_.:@-]{1,128}$")
 
@@ -74,7 +76,7 @@ class PlayerPolicy:
 
     @property
     def subscribe(self) -> tuple[str, ...]:
-        return (player_inbox(self.player_id), GAME_EVENTS_FILTER)
+        return (player_inbox(self.player_id), *SHARED_SUBSCRIBE)
 
     # ------------------------------------------------------------------ AWS IoT
 
@@ -116,12 +118,22 @@ class PlayerPolicy:
         return f"player-{self.player_id}"
 
     def dynsec_acls(self) -> list[dict[str, Any]]:
-        """The role's ACLs. The broker's defaults deny everything else (``default_acls``)."""
+        """The player's own role: their topics. What every player may do alike is in the
+        shared ``PLAYERS_ROLE``; the broker's defaults deny everything else (``DEFAULT_ACLS``)."""
         acls = [_acl("publishClientSend", topic) for topic in self.publish]
-        for topic_filter in self.subscribe:
-            acls.append(_acl("subscribePattern", topic_filter))
-            acls.append(_acl("publishClientReceive", topic_filter))
-        return acls
+        return acls + _subscribe_acls(f for f in self.subscribe if f not in SHARED_SUBSCRIBE)
+
+    @property
+    def dynsec_roles(self) -> list[dict[str, str]]:
+        return [{"rolename": self.role_name}, {"rolename": PLAYERS_ROLE}]
+
+
+def _subscribe_acls(topic_filters: Iterable[str]) -> list[dict[str, Any]]:
+    acls = []
+    for topic_filter in topic_filters:
+        acls.append(_acl("subscribePattern", topic_filter))
+        acls.append(_acl("publishClientReceive", topic_filter))
+    return acls
 
 
 def _acl(kind: str, topic: str) -> dict[str, Any]:
@@ -132,6 +144,13 @@ def _iot_filter(topic_filter: str) -> str:
     """IoT policy resources spell the MQTT single-level wildcard ``+`` as ``*``."""
     return topic_filter.replace("+", "*")
 
+
+# Locally, one role every player client shares: the filters every player may subscribe to.
+# Mosquitto 2.0's dynamic-security ACLs take no %u/%c substitution, so a player's own topics
+# need a role of their own; these do not (and each copy would grow the file the broker
+# rewrites after every change).
+PLAYERS_ROLE = "players"
+PLAYERS_ACLS: list[dict[str, Any]] = _subscribe_acls(SHARED_SUBSCRIBE)
 
 # Broker-wide defaults locally: only roles open anything (AWS IoT denies by default too).
 DEFAULT_ACLS: dict[str, bool] = {

@@ -123,16 +123,21 @@ def test_the_sender_is_the_pinned_topic_segment() -> None:
 
 
 def test_the_policy_as_dynsec_acls_opens_only_the_players_topics() -> None:
-    acls = PlayerPolicy("p1").dynsec_acls()
-    assert {(a["acltype"], a["topic"]) for a in acls} == {
+    policy = PlayerPolicy("p1")
+    own, shared = policy.dynsec_acls(), topics.PLAYERS_ACLS
+    assert {(a["acltype"], a["topic"]) for a in own} == {
         ("publishClientSend", "trivia/live/hosts/p1/commands"),
         ("publishClientSend", "trivia/live/players/p1/actions"),
         ("subscribePattern", "trivia/live/players/p1/inbox"),
         ("publishClientReceive", "trivia/live/players/p1/inbox"),
+    }
+    # the role every player shares names no player
+    assert {(a["acltype"], a["topic"]) for a in shared} == {
         ("subscribePattern", "trivia/live/games/+/events"),
         ("publishClientReceive", "trivia/live/games/+/events"),
     }
-    assert all(a["allow"] for a in acls)
+    assert policy.dynsec_roles == [{"rolename": "player-p1"}, {"rolename": topics.PLAYERS_ROLE}]
+    assert all(a["allow"] for a in own + shared)
     assert topics.DEFAULT_ACLS["publishClientSend"] is False
     assert topics.DEFAULT_ACLS["subscribe"] is False
 
