@@ -113,6 +113,7 @@ def serve() -> None:
     moto_transactions.install()  # a transaction's cost must not grow with its table's size
     moto_serialize.install()  # an item's attribute values are sent as they are stored
     moto_sns.install()  # a publish must not wait, under SNS's lock, for others' deliveries
+    _list_moto_modules_once()
     dispatcher = DomainDispatcherApplication(create_backend_app)
     for backend in WARM_BACKENDS:
         # Keyed as the dispatcher keys them: by moto module name (cognitoidp, not cognito-idp).
@@ -123,6 +124,16 @@ def serve() -> None:
     print(f"{_PORT_LINE}{server.port}", flush=True)
     os.dup2(2, 1)  # nobody reads our stdout after the port line; a full pipe would block us
     server.serve_forever()
+
+
+def _list_moto_modules_once() -> None:
+    """moto's dispatcher asks, on every request, whether the host names one of moto's modules,
+    by listing moto's package directory (a listdir and an isdir per entry): up to 9 % of a
+    GetItem's time in the local moto. The package does not change while we run."""
+    from moto import backends
+
+    modules = tuple(backends.list_of_moto_modules())
+    backends.list_of_moto_modules = lambda: modules  # type: ignore[assignment]
 
 
 @dataclass
