@@ -97,7 +97,8 @@ class LivePlayer(LiveSeat):
             self._verdict(message)
         elif kind == "winner":
             self._winner(str(message["question_id"]), player_of(message["winner"]))
-            self.score = score_of(message.get("scores"), self.player_id)
+            # a winner's and a join's scores list the players with points: absent is 0
+            self.score = score_of(message.get("scores"), self.player_id) or 0
         elif kind == "question_ended":
             self._winner(str(message["question_id"]), player_of(message.get("winner")))
             if self._is_open(str(message["question_id"])):
@@ -131,7 +132,7 @@ class LivePlayer(LiveSeat):
 
     def _joined(self, message: LiveMessage) -> list[Action]:
         self.joined = True
-        self.score = score_of(message.get("scores"), self.player_id)
+        self.score = score_of(message.get("scores"), self.player_id) or 0
         if message.get("status") == "ended":
             return self._ended(message.get("scores") or [])
         open_question = message.get("question")

@@ -14,11 +14,13 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 """
 
-# The scoreboard, best first: flat {id, name, score, ...}; KEYS[2] players, KEYS[5] scores.
+# Scoreboards, best first, flat {id, name, score, ...}; KEYS[2] players, KEYS[5] scores.
+# ``board``: every player (the end of a game). ``scorers``: the players with points, which is
+# what a winner or a join shows (everyone else has 0): at most one per question asked, where
+# the whole board grows with the game (a 1,000-player board is ~70 KB per message).
 _BOARD = """
-local function board(players_key, scores_key)
+local function lines(players_key, ranked)
   local out = {}
-  local ranked = redis.call('ZREVRANGE', scores_key, 0, -1, 'WITHSCORES')
   for i = 1, #ranked, 2 do
     table.insert(out, ranked[i])
     table.insert(out, redis.call('HGET', players_key, ranked[i]) or ranked[i])
@@ -26,15 +28,23 @@ local function board(players_key, scores_key)
   end
   return out
 end
+local function board(players_key, scores_key)
+  return lines(players_key, redis.call('ZREVRANGE', scores_key, 0, -1, 'WITHSCORES'))
+end
+local function scorers(players_key, scores_key)
+  return lines(players_key,
+    redis.call('ZREVRANGEBYSCORE', scores_key, '+inf', '(0', 'WITHSCORES'))
+end
 """
 
-# KEYS: meta, players, scores  ARGV: player id, display name
+# KEYS: meta, players, scores  ARGV: player id, display name, TTL seconds
 JOIN = """
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return {'game_not_found'} end
 if status == 'ended' then return {'invalid_state', status} end
 -- the host runs the game and does not play in it
-if redis.call('HGET', KEYS[1], 'host_id') == ARGV[1] then return {'invalid_state', 'host'} end
+local host_id = redis.call('HGET', KEYS[1], 'host_id')
+if host_id == ARGV[1] then return {'invalid_state', 'host'} end
 -- a late joiner enters with 0; joining again (a QoS 1 redelivery) keeps seat and score
 local new = redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[2])
 local seq = '0'
@@ -42,7 +52,8 @@ if new == 1 then
   redis.call('ZADD', KEYS[3], 'NX', 0, ARGV[1])
   seq = tostring(redis.call('HINCRBY', KEYS[1], 'seq', 1))
 end
-return {'joined', tostring(new), tostring(redis.call('HLEN', KEYS[2])), seq}
+for _, key in ipairs(KEYS) do redis.call('EXPIRE', key, tonumber(ARGV[3])) end
+return {'joined', tostring(new), tostring(redis.call('HLEN', KEYS[2])), seq, host_id or ''}
 """
 
 # KEYS: meta, players  ARGV: host id
@@ -113,7 +124,7 @@ if first then
   local out = {'repeat', verdict, redis.call('HGET', KEYS[1], winner_field) or '', seq,
     redis.call('HGET', KEYS[1], 'answer')}
   if verdict == 'correct' then
-    for _, v in ipairs(board(KEYS[2], KEYS[5])) do table.insert(out, v) end
+    for _, v in ipairs(scorers(KEYS[2], KEYS[5])) do table.insert(out, v) end
   end
   return out
 end
@@ -138,7 +149,7 @@ redis.call('EXPIRE', KEYS[3], 86400)
 local out = {'answered', verdict, redis.call('HGET', KEYS[1], winner_field) or '', seq,
   redis.call('HGET', KEYS[1], 'answer')}
 if verdict == 'correct' then
-  for _, v in ipairs(board(KEYS[2], KEYS[5])) do table.insert(out, v) end
+  for _, v in ipairs(scorers(KEYS[2], KEYS[5])) do table.insert(out, v) end
 end
 return out
 """
@@ -169,14 +180,14 @@ for _, v in ipairs(board(KEYS[2], KEYS[3])) do table.insert(out, v) end
 return out
 """
 
-# KEYS: meta, players, scores  -> meta (flat), then '__board', the board, then '__now', now
+# KEYS: meta, players, scores  -> meta (flat), then '__board', the scorers
 SNAPSHOT = _NOW + _BOARD + """
 local meta = redis.call('HGETALL', KEYS[1])
 if #meta == 0 then return {'game_not_found'} end
 local out = {'snapshot', tostring(now)}
 for _, v in ipairs(meta) do table.insert(out, v) end
 table.insert(out, '__board')
-for _, v in ipairs(board(KEYS[2], KEYS[3])) do table.insert(out, v) end
+for _, v in ipairs(scorers(KEYS[2], KEYS[3])) do table.insert(out, v) end
 return out
 """
 

@@ -60,6 +60,7 @@ class Joined:
     new: bool
     players: int
     seq: int  # 0 when nothing is broadcast (a repeated join)
+    host_id: str
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ class Verdict:
     winner: str  # player id, '' when nobody has won yet
     seq: int  # the winner broadcast's seq (correct only)
     correct_answer: str
-    board: tuple[ScoreLine, ...] = ()  # correct only
+    board: tuple[ScoreLine, ...] = ()  # correct only: the players with points
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,7 @@ class Ended:
 class Snapshot:
     now_ms: int
     meta: dict[str, str]
-    board: tuple[ScoreLine, ...] = field(default=())
+    board: tuple[ScoreLine, ...] = field(default=())  # the players with points
 
     @property
     def status(self) -> str:
@@ -162,9 +163,10 @@ class RedisLiveStore:
 
     def join(self, game_id: str, player_id: str, display_name: str) -> Joined:
         k = Keys(game_id)
-        words = self._run("JOIN", [k.meta, k.players, k.scores], [player_id, display_name])
-        self._expire(k)
-        return Joined(new=words[1] == "1", players=int(words[2]), seq=int(words[3]))
+        words = self._run("JOIN", [k.meta, k.players, k.scores],
+                          [player_id, display_name, GAME_TTL_SECONDS])
+        return Joined(new=words[1] == "1", players=int(words[2]), seq=int(words[3]),
+                      host_id=words[4])
 
     def start(self, game_id: str, host_id: str) -> Started:
         k = Keys(game_id)

@@ -63,7 +63,11 @@ class Caller:
 
 
 def _inbox(services: LiveServices, caller: Caller, message: dict[str, Any]) -> None:
-    services.sink.publish(topics.player_inbox(caller.player_id), message)
+    _inbox_of(services, caller.player_id, message)
+
+
+def _inbox_of(services: LiveServices, player_id: str, message: dict[str, Any]) -> None:
+    services.sink.publish(topics.player_inbox(player_id), message)
 
 
 def _broadcast(services: LiveServices, game_id: str, message: dict[str, Any]) -> None:
@@ -266,8 +270,9 @@ def join_game(services: LiveServices, caller: Caller, game_id: str) -> None:
                                           int(snapshot.meta["deadline_ms"]))
     _inbox(services, caller, protocol.joined(game_id, caller.request_id, board=snapshot.board,
                                              status=snapshot.status, question=question))
-    if joined.new:
-        _broadcast(services, game_id, protocol.player_joined(
+    if joined.new and joined.host_id:
+        # to the host alone, as in hosted games: a broadcast per join would cost N² deliveries
+        _inbox_of(services, joined.host_id, protocol.player_joined(
             game_id, joined.seq, who=protocol.player(caller.player_id, name),
             players=joined.players))
 

@@ -169,8 +169,12 @@ def test_a_game_from_open_to_end(services: LiveServices) -> None:
     use_cases.join_game(services, Caller("late"), game_id)
     joined = inbox(services, "late")[-1]
     assert joined["status"] == "started" and joined["question"]["question"]["question_id"] == "q1"
-    assert {line["player_id"]: line["score"] for line in joined["scores"]} == {
-        "p0": 0, "p1": 1, "p2": 0, "late": 0}
+    # the players with points; everyone else has 0
+    assert {line["player_id"]: line["score"] for line in joined["scores"]} == {"p1": 1}
+    lobby = [m for m in inbox(services, HOST) if m["type"] == "player_joined"]
+    assert [(m["player"]["player_id"], m["players"]) for m in lobby] == [
+        ("p0", 1), ("p1", 2), ("p2", 3), ("late", 4)]  # to the host alone, in join order
+    assert not [m for m in events(services, game_id) if m["type"] == "player_joined"]
 
     use_cases.next_question(services, Caller(HOST, "n2"), game_id)
     use_cases.next_question(services, Caller(HOST, "n2"), game_id)  # QoS 1 redelivery
@@ -282,7 +286,7 @@ def test_redis_killed_mid_game_retryable_errors_then_rebuilt_from_dynamodb(
         snapshot = services.store.snapshot(game_id)
         assert snapshot.winners() == {"q1": "p0", "q2": "p1"}  # nothing acknowledged lost
         assert {line.player_id: line.score for line in snapshot.board} == {
-            "p0": 1, "p1": 1, "p2": 0}
+            "p0": 1, "p1": 1}  # the players with points
         use_cases.next_question(services, Caller(HOST, "n3"), game_id)
         asked = events(services, game_id)[-1]
         assert asked["question"]["question_id"] == "q3" and asked["seq"] > last_seq
