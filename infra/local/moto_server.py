@@ -37,9 +37,9 @@ WARM_BACKENDS = ("dynamodb", "sns", "cognitoidp")
 # waitress keeps HTTP/1.1 connections open (werkzeug's dev server closes each one: a TCP
 # connection and a thread per request, ~18 % of a GetItem's CPU here and ~9 % of the caller's).
 # Its worker threads are a fixed pool, and a request holds one while it waits for its
-# service's lock: enough of them that one service's queue (100 bots registering with Cognito,
-# 32 Lambda workers writing to DynamoDB) does not hold up another's.
-SERVER_THREADS = 64
+# service's lock: enough of them that one service's queue (hundreds of bots registering with
+# Cognito at once) does not hold up another's. A thread waiting on a lock costs no CPU.
+SERVER_THREADS = 256
 CONNECTION_LIMIT = 1000
 _PORT_LINE = "port "
 
