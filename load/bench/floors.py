@@ -5,8 +5,8 @@
 - ``ws_connect``: N raw websockets connections to that server, ``concurrency`` at a time; when
   the k-th one is open, from the start;
 - ``mqtt_fanout``: N raw MQTT 5 subscribers (awscrt, as the SDK) of a bare Mosquitto (the same
-  binary, its own process, anonymous, no plugin); a raw QoS 1 publish; per subscriber,
-  publish -> receive (stamped in awscrt's callback, as ``LiveMessage.received_at`` is);
+  binary and network settings, its own process, anonymous, no plugin); a raw QoS 1 publish; per
+  subscriber, publish -> receive (stamped in awscrt's callback, as ``LiveMessage.received_at`` is);
 - ``http_echo``: ``bots`` concurrent clients each POSTing to a bare aiohttp echo server on
   loopback (the local gateway has no echo route); per request, the round trip.
 
@@ -103,7 +103,9 @@ def bare_mosquitto() -> Iterator[int]:
     with tempfile.TemporaryDirectory() as directory:
         config = Path(directory) / "bare.conf"
         config.write_text(
-            f"listener {port} 127.0.0.1\nallow_anonymous true\nmax_queued_messages 100000\n",
+            # the local cloud's broker's network settings (infra/local/mosquitto.py), no plugin
+            f"listener {port} 127.0.0.1\nallow_anonymous true\nmax_queued_messages 100000\n"
+            "set_tcp_nodelay true\n",
             encoding="utf-8",
         )
         process = subprocess.Popen(

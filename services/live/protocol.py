@@ -39,11 +39,18 @@ def parse(message: dict[str, Any], schema_name: str) -> dict[str, Any]:
     """``message`` as a valid command (``commands``) or action (``actions``)."""
     schema = validator(schema_name).schema
     name = message.get("action")
-    branch = schema["$defs"].get(name) if isinstance(name, str) else None
-    if branch is None or name not in schema["properties"]["action"]["enum"]:
+    if not isinstance(name, str) or name not in schema["$defs"] or (
+            name not in schema["properties"]["action"]["enum"]):
         raise UnknownAction("unknown or missing action")
-    check_branch(Draft202012Validator({**branch, "$defs": schema["$defs"]}), message, str(name))
+    check_branch(_branch_validator(schema_name, name), message, name)
     return message
+
+
+@cache
+def _branch_validator(schema_name: str, name: str) -> Draft202012Validator:
+    """One action's validator, built once (a validator per message cost ~70 µs)."""
+    schema = validator(schema_name).schema
+    return Draft202012Validator({**schema["$defs"][name], "$defs": schema["$defs"]})
 
 
 def request_id_of(message: dict[str, Any] | None) -> str | None:

@@ -213,7 +213,7 @@ def test_a_late_joiner_gets_the_open_question() -> None:
         )
     )
     assert answer_of(player.feed(TimerFired(think.tag))).fields["question_id"] == "q2"
-    assert player.score is None  # not on the scoreboard yet
+    assert player.score == 0  # not among the players with points: 0
 
 
 def test_an_unknown_answer_is_a_guess_and_the_seed_replays_it() -> None:
