@@ -38,6 +38,10 @@ def parse_players(
     help="Game sizes N, comma separated.",
 )
 @click.option("--concurrency", type=click.IntRange(1, 500), default=50, show_default=True)
+@click.option("--single-bots", type=click.IntRange(1, 1000), default=100, show_default=True,
+              help="Bots of the single-player figures.")
+@click.option("--single-seconds", type=click.FloatRange(1, 3600), default=30.0,
+              show_default=True, help="How long the bots play in the paced single figure.")
 @click.option(
     "--report-dir",
     type=click.Path(file_okay=False, path_type=Path),
@@ -46,12 +50,14 @@ def parse_players(
 )
 @endpoints_option
 def bench(
-    players: list[int], concurrency: int, report_dir: Path | None, endpoints_file: Path | None
+    players: list[int], concurrency: int, single_bots: int, single_seconds: float,
+    report_dir: Path | None, endpoints_file: Path | None,
 ) -> None:
     """Hosted, live, single and connect figures, each beside its floor."""
     endpoints = load_endpoints(endpoints_file)
     directory = report_dir or default_report_dir()
-    report = asyncio.run(run_bench(endpoints, players, concurrency, stderr, directory))
+    report = asyncio.run(run_bench(endpoints, players, concurrency, stderr, directory,
+                                   single_bots=single_bots, single_seconds=single_seconds))
     write(report, directory)
     click.echo(table(report))
     stderr(f"report: {directory / 'bench.json'}")

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import random
 import socket
 import subprocess
 import sys
@@ -202,21 +203,29 @@ async def _all_arrived(subscribers: list[_Subscriber], count: int) -> None:
             await asyncio.sleep(0.005)
 
 
-async def http_echo_floor(bots: int, requests_per_bot: int = 5) -> list[float]:
-    """Round trips of ``bots`` concurrent clients, each sending one request after another."""
+async def http_echo_floor(bots: int, requests_per_bot: int = 5,
+                          pause_seconds: float = 0.0) -> list[float]:
+    """Round trips of ``bots`` concurrent clients, each sending one request after another;
+    with ``pause_seconds``, each first waits a random part of it, then pauses that long between
+    requests (the paced single figure's rhythm)."""
     with bare_server("echo") as port:
         url = f"http://127.0.0.1:{port}/echo"
         connector = aiohttp.TCPConnector(limit=bots)
         async with aiohttp.ClientSession(connector=connector) as session:
             samples = await asyncio.gather(
-                *(_echo_bot(session, url, requests_per_bot) for _ in range(bots))
+                *(_echo_bot(session, url, requests_per_bot, pause_seconds, random.Random(i))
+                  for i in range(bots))
             )
     return [ms for bot in samples for ms in bot]
 
 
-async def _echo_bot(session: aiohttp.ClientSession, url: str, count: int) -> list[float]:
+async def _echo_bot(session: aiohttp.ClientSession, url: str, count: int, pause: float,
+                    rng: random.Random) -> list[float]:
     samples = []
-    for _ in range(count):
+    await asyncio.sleep(rng.uniform(0, pause))
+    for index in range(count):
+        if index:
+            await asyncio.sleep(pause)
         started = time.perf_counter()
         async with session.post(url, data=BODY, headers={"content-type": "application/json"}) as r:
             await r.read()

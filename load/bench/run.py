@@ -1,6 +1,7 @@
 """`trivia bench`: each figure beside its floor, measured on this machine in this run.
 
-Rows: single answer (100 bots) first, then per N asked for: hosted broadcast, WebSocket
+Rows: single answer (100 bots: all at once, then playing for 30 s with a quick human's think
+time) first, then per N asked for: hosted broadcast, WebSocket
 connect, live scoreboard, MQTT connect. Each row: our p50/p95, the floor's p50/p95, and our
 p95 as a multiple of the floor's. The floors are measured right after their figure, so both
 see the same machine load.
@@ -20,8 +21,10 @@ from load.report import machine
 
 Progress = Callable[[str], None]
 SINGLE_BOTS = 100
-SINGLE = "single: answer round trip"
+SINGLE = "single: all submitting at once (burst)"
+SINGLE_PACED = "single: answer round trip (bots playing)"
 ECHO_FLOOR = "bare aiohttp echo, loopback (no gateway echo route)"
+PACED_ECHO_FLOOR = "bare aiohttp echo, same pacing"
 HOSTED = "hosted: ask -> player has question"
 WS_FLOOR = "bare websockets broadcast"
 WS_CONNECT = "connect: WebSocket (k-th of N open)"
@@ -58,6 +61,9 @@ async def run_bench(
     concurrency: int,
     progress: Progress,
     directory: Path | None = None,
+    *,
+    single_bots: int = SINGLE_BOTS,
+    single_seconds: float = figures.PACED_SECONDS,
 ) -> dict[str, Any]:
     """Every figure and its floor; with ``directory``, the report so far is written after each
     figure, so a long run that is stopped still leaves its finished rows."""
@@ -70,11 +76,18 @@ async def run_bench(
             partial = {"rows": rows, "errors": errors, "machine_before": before}
             write({**partial, "machine_after": machine(), "partial": True}, directory)
 
-    progress(f"single, {SINGLE_BOTS} concurrent bots ...")
-    ours = await figures.single(endpoints, SINGLE_BOTS)
-    errors[f"single@{SINGLE_BOTS}"] = ours.errors
-    echo = await floors.http_echo_floor(SINGLE_BOTS)
-    rows.append(row(SINGLE, SINGLE_BOTS, ours.samples, echo, ECHO_FLOOR))
+    progress(f"single, {single_bots} submissions at once ...")
+    ours = await figures.single(endpoints, single_bots)
+    errors[f"single@{single_bots}"] = ours.errors
+    echo = await floors.http_echo_floor(single_bots)
+    rows.append(row(SINGLE, single_bots, ours.samples, echo, ECHO_FLOOR))
+    keep()
+    progress(f"single, {single_bots} bots playing for {single_seconds:.0f} s ...")
+    ours = await figures.single_paced(endpoints, single_bots, seconds=single_seconds)
+    errors[f"single-paced@{single_bots}"] = ours.errors
+    one_play = len(figures.DEMO_QUIZ["questions"]) * sum(figures.PACED_THINK_MS) / 2000
+    echo = await floors.http_echo_floor(single_bots, 3, pause_seconds=one_play)
+    rows.append(row(SINGLE_PACED, single_bots, ours.samples, echo, PACED_ECHO_FLOOR))
     keep()
     for n in players:
         progress(f"hosted, {n} players ...")
