@@ -3,8 +3,9 @@
 Every function with SNS events is subscribed (protocol ``http``) at
 ``http://127.0.0.1:<port>/sns/<FunctionLogicalId>``. moto confirms such subscriptions itself and
 POSTs the notification JSON (``Type``, ``MessageId``, ``TopicArn``, ``Message``, ``Timestamp``,
-``Signature``..., with ``Content-Type: text/plain``) synchronously inside ``Publish``, while its
-request lock is held. So the endpoint only enqueues and answers 200; it never calls moto first.
+``Signature``..., with ``Content-Type: text/plain``) before it answers the ``Publish`` (after
+SNS's lock is released: ``moto_sns``), so the publisher waits for us. The endpoint therefore
+only enqueues and answers 200; it never calls moto first.
 
 A background worker turns each notification into the Lambda SNS event and invokes the handler,
 asynchronously as Lambda does for SNS. A failure is retried ``max_retries`` times (the
