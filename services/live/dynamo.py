@@ -94,14 +94,17 @@ class DynamoLiveGames:
                       ":q": {"M": {k: {"S": v} for k, v in question.items()}}}, seq)
 
     def won(self, game_id: str, question_id: str, player_id: str, seq: int) -> None:
+        names, values = {"#q": question_id}, {":p": {"S": player_id}}
+        if self._update_with_seq(game_id, "SET winners.#q = :p", names, values, seq,
+                                 condition=NO_WINNER_YET_OR_SAME):
+            return
         try:
             with _available():
                 self._client.update_item(
                     TableName=self._table, Key=_key(game_id),
                     UpdateExpression="SET winners.#q = :p",
                     ConditionExpression=NO_WINNER_YET_OR_SAME,
-                    ExpressionAttributeNames={"#q": question_id},
-                    ExpressionAttributeValues={":p": {"S": player_id}},
+                    ExpressionAttributeNames=names, ExpressionAttributeValues=values,
                 )
         except ClientError as error:
             if _code(error) != "ConditionalCheckFailedException":
@@ -132,6 +135,9 @@ class DynamoLiveGames:
 
     def _update(self, game_id: str, expression: str, names: dict[str, str],
                 values: dict[str, Any], seq: int) -> None:
+        if self._update_with_seq(game_id, expression, names, values, seq):
+            return
+        # the seq was ahead already (a concurrent writer): the change alone
         request: dict[str, Any] = {"TableName": self._table, "Key": _key(game_id),
                                    "UpdateExpression": expression,
                                    "ExpressionAttributeValues": values}
@@ -139,7 +145,30 @@ class DynamoLiveGames:
             request["ExpressionAttributeNames"] = names
         with _available():
             self._client.update_item(**request)
-        self._seq_forward(game_id, seq)
+
+    def _update_with_seq(self, game_id: str, expression: str, names: dict[str, str],
+                         values: dict[str, Any], seq: int, *, condition: str | None = None,
+                         ) -> bool:
+        """The change and the seq in one write (the common case); False, nothing written,
+        when the seq is not behind ``seq`` or ``condition`` fails: the caller then writes them
+        apart."""
+        request: dict[str, Any] = {
+            "TableName": self._table, "Key": _key(game_id),
+            "UpdateExpression": f"{expression}, seq = :s",
+            "ConditionExpression": f"({SEQ_FORWARD})" + (f" AND ({condition})" if condition
+                                                           else ""),
+            "ExpressionAttributeValues": {**values, ":s": {"N": str(seq)}},
+        }
+        if names:
+            request["ExpressionAttributeNames"] = names
+        try:
+            with _available():
+                self._client.update_item(**request)
+        except ClientError as error:
+            if _code(error) == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
 
     def _seq_forward(self, game_id: str, seq: int) -> None:
         try:

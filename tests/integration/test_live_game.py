@@ -340,6 +340,41 @@ def test_fifty_players_100_rounds_through_the_use_cases_redis_equals_dynamodb(
     assert rounds == games * questions
 
 
+def test_the_record_keeps_every_change_and_its_seq_only_moves_forward(
+    services: LiveServices,
+) -> None:
+    """A change and its seq are one write when the seq moves forward; a change that arrives
+    after a later seq (handlers run concurrently) is still written, and the seq stays."""
+    game_id = opened(services, 1)
+    records = services.records
+    records.add_player(game_id, "p7", "Seven", seq=50)
+    records.add_player(game_id, "p8", "Eight", seq=40)  # a slower handler, an older seq
+    records.won(game_id, "q1", "p7", seq=60)
+    records.won(game_id, "q2", "p8", seq=55)  # older again
+    records.won(game_id, "q1", "p8", seq=70)  # a second winner never replaces the first
+    record = records.get(game_id)
+    assert record is not None
+    assert {"p7": "Seven", "p8": "Eight"}.items() <= record.players.items()
+    assert record.winners == {"q1": "p7", "q2": "p8"}
+    assert record.seq == 70
+
+
+def test_a_join_or_a_win_with_a_newer_seq_is_one_write(services: LiveServices) -> None:
+    game_id = opened(services, 1)
+    writes: list[str] = []
+    client = services.records._client  # type: ignore[attr-defined]
+
+    class Counting:
+        def __getattr__(self, name: str) -> Any:
+            writes.append(name)
+            return getattr(client, name)
+
+    records = DynamoLiveGames(Counting(), "GamesTable")
+    records.add_player(game_id, "p7", "Seven", seq=50)
+    records.won(game_id, "q1", "p7", seq=51)
+    assert writes == ["update_item", "update_item"]
+
+
 def test_a_redelivered_open_game_opens_one_game(services: LiveServices) -> None:
     with ThreadPoolExecutor(4) as pool:  # QoS 1 may deliver it twice, even at once
         opened_ids = set(pool.map(
