@@ -66,7 +66,7 @@ def live_services() -> LiveServices:
     dynamodb = aws.client("dynamodb", settings.aws_region)
     return LiveServices(
         store=RedisLiveStore(_redis(settings)),
-        records=DynamoLiveGames(dynamodb, settings.games_table),
+        records=DynamoLiveGames(dynamodb, settings.games_table, settings.rosters_table),
         # the local cloud's broker connection, when it runs in this process (decision 0008)
         sink=(in_process.find(settings.iot_data_endpoint, MessageSink)
               or IotDataPublisher(iot_data_client(settings))),

@@ -2,8 +2,10 @@
 first-completion marker (PlaysTable).
 
 A live game is the item ``live#<game_id>`` of the games table: listed while it runs (the sparse
-``listing`` attribute, ``live``), with the quiz snapshot, the players, the winner of each
-question, the current question and the last broadcast ``seq`` — what a rebuild needs.
+``listing`` attribute, ``live``), with the quiz snapshot, the winner of each question, the
+current question and the last broadcast ``seq``; and its players, one item each in the rosters
+table (``game_id``, ``player_id``: name and join ``seq``), so that a join is a small put and the
+game's item does not grow with the game. Together, what a rebuild needs.
 """
 
 from __future__ import annotations
@@ -37,9 +39,10 @@ def _key(game_id: str) -> dict[str, Any]:
 
 
 class DynamoLiveGames:
-    def __init__(self, client: Any, table_name: str) -> None:
+    def __init__(self, client: Any, table_name: str, rosters_table: str) -> None:
         self._client = client
         self._table = table_name
+        self._rosters = rosters_table
 
     def create(self, record: GameRecord) -> bool:
         """False when the game exists already (a redelivered open_game raced this one)."""
@@ -58,7 +61,7 @@ class DynamoLiveGames:
                 "host_id": {"S": record.host_id}, "quiz_id": {"S": record.quiz_id},
                 "quiz_name": {"S": record.quiz_name}, "mode": {"S": "live"},
                 "listing": {"S": LISTING}, "status": {"S": record.status},
-                "plan": {"S": record.plan_json}, "players": {"M": {}}, "winners": {"M": {}},
+                "plan": {"S": record.plan_json}, "winners": {"M": {}},
                 "q_index": {"N": "-1"}, "question": {"M": {}}, "seq": {"N": "0"},
             })
 
@@ -68,21 +71,45 @@ class DynamoLiveGames:
                                          ConsistentRead=True).get("Item")
         if not item:
             return None
+        players, joined_seq = self._roster(game_id)
         return GameRecord(
             game_id=item["game_id"]["S"], host_id=item["host_id"]["S"],
             quiz_id=item["quiz_id"]["S"], quiz_name=item["quiz_name"]["S"],
             status=item["status"]["S"], plan_json=item["plan"]["S"],
-            players={k: v["S"] for k, v in item.get("players", {}).get("M", {}).items()},
+            players=players,
             winners={k: v["S"] for k, v in item.get("winners", {}).get("M", {}).items()},
             question_index=int(item["q_index"]["N"]),
             question={k: v["S"] for k, v in item.get("question", {}).get("M", {}).items()},
-            seq=int(item["seq"]["N"]),
+            seq=max(int(item["seq"]["N"]), joined_seq),
             results_published=item.get("results_published", {}).get("BOOL", False),
         )
 
+    def _roster(self, game_id: str) -> tuple[dict[str, str], int]:
+        """The game's players (id -> name) and the highest join seq among them."""
+        players: dict[str, str] = {}
+        highest = 0
+        request: dict[str, Any] = {
+            "TableName": self._rosters, "ConsistentRead": True,
+            "KeyConditionExpression": "game_id = :g",
+            "ExpressionAttributeValues": {":g": {"S": game_id}},
+        }
+        while True:
+            with _available():
+                page = self._client.query(**request)
+            for line in page.get("Items", []):
+                players[line["player_id"]["S"]] = line["display_name"]["S"]
+                highest = max(highest, int(line["seq"]["N"]))
+            if "LastEvaluatedKey" not in page:
+                return players, highest
+            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
     def add_player(self, game_id: str, player_id: str, display_name: str, seq: int) -> None:
-        self._update(game_id, "SET players.#p = :name", {"#p": player_id},
-                     {":name": {"S": display_name}}, seq)
+        """One put in the game's roster; its ``seq`` counts in the game's on a rebuild."""
+        with _available():
+            self._client.put_item(TableName=self._rosters, Item={
+                "game_id": {"S": game_id}, "player_id": {"S": player_id},
+                "display_name": {"S": display_name}, "seq": {"N": str(seq)},
+            })
 
     def started(self, game_id: str, seq: int) -> None:
         self._update(game_id, "SET #status = :started", {"#status": "status"},

@@ -9,6 +9,7 @@ from services.core.settings import AwsSettings, GameSettings
 
 class LiveSettings(GameSettings):
     players_table: str = Field(min_length=1)
+    rosters_table: str = Field(min_length=1)
     # https://<prefix>-ats.iot.<region>.amazonaws.com on AWS, the local iot-data stand-in
     # locally. Explicit, because locally AWS_ENDPOINT_URL points every other client at moto.
     iot_data_endpoint: str = Field(min_length=1)

@@ -38,7 +38,7 @@ pytestmark = pytest.mark.integration
 
 REGION = "us-east-1"
 HOST = "host-1"
-TABLES = ("GamesTable", "PlaysTable")
+TABLES = ("GamesTable", "RostersTable", "PlaysTable")
 
 
 class Quizzes:
@@ -114,7 +114,7 @@ def services(redis_server: RedisProcess) -> Iterator[LiveServices]:
         client = redis.Redis.from_url(redis_server.url, decode_responses=True,
                                       socket_timeout=1, socket_connect_timeout=1)
         yield LiveServices(
-            store=RedisLiveStore(client), records=DynamoLiveGames(dynamodb, "GamesTable"),
+            store=RedisLiveStore(client), records=DynamoLiveGames(dynamodb, "GamesTable", "RostersTable"),
             sink=RecordingSink(), quizzes=Quizzes(quiz(), quiz("solo", mode="single"),
                                                   quiz("other", owner="someone")),
             profiles=Names(), publisher=Results(),
@@ -369,10 +369,10 @@ def test_a_join_or_a_win_with_a_newer_seq_is_one_write(services: LiveServices) -
             writes.append(name)
             return getattr(client, name)
 
-    records = DynamoLiveGames(Counting(), "GamesTable")
+    records = DynamoLiveGames(Counting(), "GamesTable", "RostersTable")
     records.add_player(game_id, "p7", "Seven", seq=50)
     records.won(game_id, "q1", "p7", seq=51)
-    assert writes == ["update_item", "update_item"]
+    assert writes == ["put_item", "update_item"]  # the roster line, the game item
 
 
 def test_a_redelivered_open_game_opens_one_game(services: LiveServices) -> None:
