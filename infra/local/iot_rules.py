@@ -35,6 +35,12 @@ _ENCODE = re.compile(r"^encode\(\s*\*\s*,\s*'base64'\s*\)\s+AS\s+(\w+)$", re.IGN
 _TOPIC = re.compile(r"^topic\(\s*(\d*)\s*\)\s+AS\s+(\w+)$", re.IGNORECASE)
 _RETRIES = 2
 _BACKOFF_SECONDS = 0.05
+# Invocations at once. On AWS each runs in its own container; here they share one process and
+# its GIL, and 32 at once (a question's burst of answers) made every one of them, the winning
+# answer included, wait its turn at each I/O return: the winner's broadcast went out only when
+# most of the burst was done. Eight in arrival order decide the first answers first (measured
+# with 100 players: the winning answer's handling p50 32 -> 23 ms, every other answer's 12 -> 5).
+RULE_WORKERS = 8
 
 Projection = Callable[[str, bytes, dict[str, Any]], None]
 
@@ -109,7 +115,7 @@ class RulesRunner:
     """Subscribes the rules' topic filters as the broker's ``service`` client."""
 
     def __init__(self, rules: list[IotRule], runtime: LambdaRuntime, address: BrokerAddress, *,
-                 username: str, password: str, workers: int = 32) -> None:
+                 username: str, password: str, workers: int = RULE_WORKERS) -> None:
         self._rules = [compile_rule(rule) for rule in rules]
         self._runtime = runtime
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="iot-rule")
