@@ -24,7 +24,6 @@ from clients.bots.answering import score_of
 from clients.bots.demo_checks import EXPERIENCE_PER_CORRECT_ANSWER, Expectations
 from clients.bots.game_checks import (
     Problem,
-    final_score,
     host_problems,
     player_errors,
     unfinished,
@@ -95,7 +94,7 @@ def _player_problems(host: LiveHost, name: str, player: LivePlayer) -> list[Prob
     if stopped := unfinished(name, player):
         return stopped
     problems = player_errors(name, player)
-    final, scoreboard = final_score(host.final_scores, name, player)
+    final, scoreboard = _final_score(host, name, player)
     problems += scoreboard
     if final is None:
         return problems
@@ -112,11 +111,20 @@ def _player_problems(host: LiveHost, name: str, player: LivePlayer) -> list[Prob
     return problems
 
 
+def _final_score(host: LiveHost, name: str, player: LivePlayer) -> tuple[int | None, list[Problem]]:
+    """The player's final score: a live ``game_ended`` lists the players with points, so one
+    not on it ended with 0 (None, with a problem, when the host saw no end)."""
+    if host.final_scores is None:
+        return None, [("scoreboard_missing", name)]
+    final = score_of(host.final_scores, player.player_id)
+    if player.final_scores != host.final_scores:
+        return final or 0, [("scoreboard_differs", f"{name} saw another final scoreboard")]
+    return final or 0, []
+
+
 def writer_expectations(host: LiveHost, players: Mapping[str, LivePlayer]) -> LiveExpectations:
     """Leaderboard scores, experience and wins per username, for the players on the scoreboard."""
-    finals = {
-        name: score_of(host.final_scores, player.player_id) for name, player in players.items()
-    }
+    finals = {name: _final_score(host, name, player)[0] for name, player in players.items()}
     scores = {name: final for name, final in finals.items() if final is not None}
     top = max(scores.values(), default=0)
     return LiveExpectations(

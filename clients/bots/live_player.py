@@ -167,7 +167,7 @@ class LivePlayer(LiveSeat):
 
     def _ended(self, scores: Any) -> list[Action]:
         self.final_scores = list(scores)
-        self.score = score_of(scores, self.player_id)
+        self.score = score_of(scores, self.player_id) or 0  # the players with points
         return self._finish()
 
     def _on_error(self, message: LiveMessage) -> list[Action]:
