@@ -8,7 +8,7 @@ SNS's lock is released: ``moto_sns``), so the publisher waits for us. The endpoi
 only enqueues and answers 200; it never calls moto first.
 
 A background worker turns each notification into the Lambda SNS event and invokes the handler,
-asynchronously as Lambda does for SNS. A failure is retried ``max_retries`` times (the
+asynchronously as Lambda does for SNS, at most ``DELIVERIES_AT_ONCE`` at a time. A failure is retried ``max_retries`` times (the
 function's EventInvokeConfig, default 2) with a short backoff; then the event is written to
 ``<dead_letter_dir>/<Function>/<MessageId>.json`` (where AWS would use the on-failure
 destination). Nothing is dropped: at shutdown, events still pending become dead letters too.
@@ -84,6 +84,12 @@ def sns_event(notification: Mapping[str, Any], subscription_arn: str) -> dict[st
     }
 
 
+# Writer invocations at once. The writers share the Lambda pool and moto's one-request-at-a-
+# time DynamoDB with the API's handlers; more than a few at once only lengthen the queue a
+# player's request waits in (a writer's result is eventually consistent, a player waits).
+DELIVERIES_AT_ONCE = 4
+
+
 class SnsBridge:
     def __init__(
         self,
@@ -92,8 +98,10 @@ class SnsBridge:
         dead_letter_dir: Path,
         *,
         backoff_seconds: float = 0.05,
+        concurrency: int = DELIVERIES_AT_ONCE,
     ) -> None:
         self._runtime = runtime
+        self._slots = asyncio.Semaphore(concurrency)
         subscribed = {k: f for k, f in functions.items() if f.sns_topics}
         self._topics = {logical_id: f.sns_topics for logical_id, f in subscribed.items()}
         self._retries = {logical_id: f.max_retries for logical_id, f in subscribed.items()}
@@ -198,6 +206,10 @@ class SnsBridge:
             task.add_done_callback(self._in_flight.discard)
 
     async def _deliver(self, delivery: _Delivery) -> None:
+        async with self._slots:
+            await self._deliver_now(delivery)
+
+    async def _deliver_now(self, delivery: _Delivery) -> None:
         retries = self._retries.get(delivery.function, 2)
         timeout = self._runtime.config(delivery.function).timeout_seconds + _TIMEOUT_MARGIN_SECONDS
         try:
