@@ -8,8 +8,9 @@ SNS's lock is released: ``moto_sns``), so the publisher waits for us. The endpoi
 only enqueues and answers 200; it never calls moto first.
 
 A background worker turns each notification into the Lambda SNS event and invokes the handler,
-asynchronously as Lambda does for SNS, at most ``DELIVERIES_AT_ONCE`` at a time. A failure is retried ``max_retries`` times (the
-function's EventInvokeConfig, default 2) with a short backoff; then the event is written to
+asynchronously as Lambda does for SNS, at most ``DELIVERIES_AT_ONCE`` at a time. A failure is
+retried ``max_retries`` times (the function's EventInvokeConfig, default 2) with a short
+backoff; then the event is written to
 ``<dead_letter_dir>/<Function>/<MessageId>.json`` (where AWS would use the on-failure
 destination). Nothing is dropped: at shutdown, events still pending become dead letters too.
 """

@@ -114,7 +114,8 @@ def services(redis_server: RedisProcess) -> Iterator[LiveServices]:
         client = redis.Redis.from_url(redis_server.url, decode_responses=True,
                                       socket_timeout=1, socket_connect_timeout=1)
         yield LiveServices(
-            store=RedisLiveStore(client), records=DynamoLiveGames(dynamodb, "GamesTable", "RostersTable"),
+            store=RedisLiveStore(client),
+            records=DynamoLiveGames(dynamodb, "GamesTable", "RostersTable"),
             sink=RecordingSink(), quizzes=Quizzes(quiz(), quiz("solo", mode="single"),
                                                   quiz("other", owner="someone")),
             profiles=Names(), publisher=Results(),
@@ -242,6 +243,32 @@ def test_refusals(services: LiveServices) -> None:
         use_cases.answer(services, Caller("stranger"), game_id, "q1", "Rome")
     with pytest.raises(errors.GameNotFound):
         use_cases.answer(services, Caller("p0"), "nosuchgame", "q1", "Rome")
+
+
+def test_an_answer_is_one_redis_round_trip(services: LiveServices) -> None:
+    """The issue's target, counted at the client: one script call per answer, whatever the
+    verdict (wrong, winning, not first, repeated), once the script is loaded."""
+    game_id = opened(services, 5)
+    use_cases.next_question(services, Caller(HOST, "n1"), game_id)
+    use_cases.answer(services, Caller("p4"), game_id, "q1", "Paris")  # loads the script
+    client = services.store._redis  # type: ignore[attr-defined]
+    sent: list[str] = []
+    execute = client.execute_command
+
+    def counted(*args: Any, **options: Any) -> Any:
+        sent.append(str(args[0]).upper())
+        return execute(*args, **options)
+
+    client.execute_command = counted
+    given = [("p0", "Paris"), ("p1", "Rome"), ("p2", "Rome"), ("p1", "Rome"), ("p3", "Oslo")]
+    try:
+        verdicts = [use_cases.answer(services, Caller(player), game_id, "q1", answer)
+                    for player, answer in given]
+    finally:
+        del client.execute_command
+
+    assert verdicts == ["incorrect", "correct", "not_first", "correct", "incorrect"]
+    assert sent == ["EVALSHA"] * len(given)
 
 
 def test_persisted_winners_equal_redis_when_players_race(services: LiveServices) -> None:
