@@ -196,13 +196,14 @@ class HostBot(Hosting, SeatBrain):
         """Send a host action whose reply (or broadcast) the game waits for."""
         self._awaiting = self._send(action, **fields)
         self._retries_left = self.settings.max_retries
+        self._retries_used = 0
         return self._awaiting
 
     def _resend(self) -> Send:
         assert self._awaiting is not None
-        retries = self._retries_left
+        retries, used = self._retries_left, self._retries_used
         send = self._step(self._awaiting.action, **self._awaiting.fields)
-        self._retries_left = retries
+        self._retries_left, self._retries_used = retries, used
         return send
 
     def _start(self) -> list[Action]:

@@ -29,6 +29,7 @@ class Hosting:
     _awaiting: Request | None
     _started: bool
     _retries_left: int
+    _retries_used: int = 0  # of the request awaited now
 
     if TYPE_CHECKING:  # provided by the brain (GameSeat and the host itself), which follow
 
@@ -47,7 +48,11 @@ class Hosting:
     def _retry_or_fail(self, request: Request, error: GameServerError) -> list[Any]:
         if (error.retryable or error.code in self.retryable_codes) and self._retries_left > 0:
             self._retries_left -= 1
-            return [SetTimer(RETRY_PAUSE_SECONDS, RETRY_TIMER + request.request_id)]
+            # doubling pauses (0.2, 0.4, 0.8 s with three retries): the last retry comes after
+            # the server's one-second rate-limit window, which a quick host can fill
+            pause = RETRY_PAUSE_SECONDS * 2 ** self._retries_used
+            self._retries_used += 1
+            return [SetTimer(pause, RETRY_TIMER + request.request_id)]
         return self._finish(f"{request.action}:{error.code}", error.message)
 
     def _awaits(self, action: str) -> bool:

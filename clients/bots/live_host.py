@@ -179,6 +179,7 @@ class LiveHost(Hosting, LiveSeat):
         """Send a command whose reply the game waits for, with a timeout on that reply."""
         self._awaiting = self._send(action, **fields)
         self._retries_left = self.settings.max_retries
+        self._retries_used = 0
         timeout = SetTimer(
             self.settings.step_timeout_seconds, _STEP_TIMER + self._awaiting.request_id
         )
@@ -186,9 +187,9 @@ class LiveHost(Hosting, LiveSeat):
 
     def _resend(self) -> list[Action]:
         assert self._awaiting is not None
-        retries = self._retries_left
+        retries, used = self._retries_left, self._retries_used
         actions = self._step(self._awaiting.action, **self._awaiting.fields)
-        self._retries_left = retries
+        self._retries_left, self._retries_used = retries, used
         return actions
 
     def _start(self) -> list[Action]:

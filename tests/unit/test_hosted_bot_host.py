@@ -200,6 +200,21 @@ def test_a_retryable_refusal_is_sent_again_after_a_pause_and_a_fatal_one_ends() 
     assert done == Done("next_question:not_host", "not yours")
 
 
+def test_rate_limited_retries_pause_longer_each_time_past_the_servers_window() -> None:
+    """10 actions a second per connection: three quick retries would all land in one window."""
+    script = opened()
+    request = started(script)
+    busy = {"code": "rate_limited", "message": "slow down", "retryable": True}
+    pauses = []
+    for _ in range(3):
+        [pause] = script.message("error", request_id=request.request_id, error=busy)
+        pauses.append(pause.seconds)
+        [request] = script.host.feed(TimerFired(pause.tag))
+    assert pauses == [0.2, 0.4, 0.8] and sum(pauses) > 1.0
+    [done] = script.message("error", request_id=request.request_id, error=busy)
+    assert done == Done("next_question:rate_limited", "slow down")
+
+
 def test_resume_waits_on_the_open_question_again() -> None:
     script = opened()
     started(script)
