@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from subprocess import PIPE, Popen
 from typing import Any
 
-from infra.local import moto_serialize, moto_sns, moto_transactions, processes
+from infra.local import moto_indexes, moto_serialize, moto_sns, moto_transactions, processes
 
 # Backends created before the port is reported, so the first real request does not pay for them.
 WARM_BACKENDS = ("dynamodb", "sns", "cognitoidp")
@@ -121,6 +121,7 @@ def serve() -> None:
     moto_transactions.install()  # a transaction's cost must not grow with its table's size
     moto_serialize.install()  # an item's attribute values are sent as they are stored
     moto_sns.install()  # a publish must not wait, under SNS's lock, for others' deliveries
+    moto_indexes.install()  # a leaderboard rank query must not grow with the whole table
     _list_moto_modules_once()
     _method_names_once()
     dispatcher = DomainDispatcherApplication(create_backend_app)
