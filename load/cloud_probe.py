@@ -5,12 +5,15 @@ moto, Redis, Mosquitto): whoever listens on them, plus their children. CPU is th
 and system time over the run; memory is the peak of the summed RSS, sampled every tick, and
 memory per player is its growth over the run divided by the peak of concurrent players.
 Redis commands come from ``INFO commandstats`` before and after (its own ``INFO`` calls are
-left out). On AWS (no local ports, no Redis URL reachable) both parts say they are unavailable.
+left out); DynamoDB calls from the local moto's request counts before and after. On AWS (no
+local ports, no Redis URL reachable, no moto) each part says it is unavailable.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
+import urllib.request
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +23,7 @@ import psutil
 import redis
 
 from clients.sdk.endpoints import Endpoints
+from infra.local.moto_server import REQUESTS_PATH
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "0.0.0.0"}
 
@@ -170,7 +174,51 @@ class RedisProbe:
         return calls
 
 
-DYNAMODB_NOTE = (
-    "not counted: moto runs as its own process behind the local cloud and keeps no request "
-    "log; counting would need a wrapper in infra/local (server code, not changed by load runs)"
-)
+@dataclass
+class DynamoDbProbe:
+    """DynamoDB calls during a run, by operation, from the local moto's request counts
+    (``GET <aws_endpoint_url>/_local/requests``, ``infra/local/moto_server.py``)."""
+
+    url: str | None
+    start: dict[str, int] = field(default_factory=dict)
+    why: str = ""
+
+    @classmethod
+    def open(cls, endpoints: Endpoints) -> DynamoDbProbe:
+        if not endpoints.aws_endpoint_url:
+            return cls(None, why="no local moto in the endpoints file (on AWS: the tables' "
+                       "CloudWatch metrics)")
+        probe = cls(endpoints.aws_endpoint_url.rstrip("/") + REQUESTS_PATH)
+        try:
+            probe.start = probe._calls()
+        except (OSError, ValueError) as error:
+            return cls(None, why=f"the local moto's request counts are unreachable: {error}")
+        return probe
+
+    def summary(self, answers: int) -> dict[str, Any]:
+        if self.url is None:
+            return {"available": False, "why": self.why}
+        try:
+            end = self._calls()
+        except (OSError, ValueError) as error:
+            return {"available": False, "why": f"the local moto's request counts: {error}"}
+        delta = {k: end.get(k, 0) - self.start.get(k, 0) for k in end}
+        delta = {k: v for k, v in sorted(delta.items()) if v > 0}
+        total = sum(delta.values())
+        return {
+            "available": True,
+            "calls": total,
+            "by_operation": delta,
+            "answers": answers,
+            "calls_per_answer": round(total / answers, 2) if answers else None,
+        }
+
+    def _calls(self) -> dict[str, int]:
+        assert self.url is not None
+        with urllib.request.urlopen(self.url, timeout=5) as response:  # noqa: S310 (loopback)
+            counts = json.loads(response.read())
+        return {operation.removeprefix(DYNAMODB): int(n) for operation, n in counts.items()
+                if operation.startswith(DYNAMODB)}
+
+
+DYNAMODB = "dynamodb "  # moto_server counts "<service> <operation>"

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from clients.sdk.endpoints import Endpoints
-from load.cloud_probe import ProcessProbe, RedisProbe
+from load.cloud_probe import DynamoDbProbe, ProcessProbe, RedisProbe
 from load.recorder import Recorder
 from load.scenario import Behaviour, Scenario
 from load.units import LATENCY_ACTION, UnitOutcome, UnitPlan, run_unit
@@ -44,6 +44,7 @@ class RunResult:
     held: list[tuple[float, int]] = field(default_factory=list)  # (t, active players)
     cloud: dict[str, object] = field(default_factory=dict)
     redis: dict[str, object] = field(default_factory=dict)
+    dynamodb: dict[str, object] = field(default_factory=dict)
 
 
 class Runner:
@@ -82,6 +83,7 @@ class Runner:
     async def run(self) -> RunResult:
         probe = ProcessProbe.start(self.endpoints)
         redis_probe = RedisProbe.open(self.endpoints)
+        dynamodb_probe = DynamoDbProbe.open(self.endpoints)
         self.t0 = time.perf_counter()
         last_progress = -PROGRESS_SECONDS
         last_done = 0
@@ -112,6 +114,7 @@ class Runner:
         )
         result.cloud = probe.summary(seconds)
         result.redis = redis_probe.summary(sum(self.answers_by_mode.values()))
+        result.dynamodb = dynamodb_probe.summary(sum(self.answers_by_mode.values()))
         return result
 
     def _fill(self, target: int) -> None:

@@ -13,7 +13,6 @@ from typing import Any
 
 import psutil
 
-from load.cloud_probe import DYNAMODB_NOTE
 from load.orchestrator import RunResult
 
 REPORT_FILE = "report.json"
@@ -56,7 +55,7 @@ def build_report(result: RunResult) -> dict[str, Any]:
         "modes": modes,
         "cloud": result.cloud,
         "redis": redis,
-        "dynamodb": {"available": False, "why": DYNAMODB_NOTE},
+        "dynamodb": dict(result.dynamodb),
         "machine": machine(),
     }
 
@@ -95,6 +94,12 @@ def summary_text(report: dict[str, Any]) -> str:
         lines.append(
             f"redis: {redis['commands']} commands, {redis['commands_per_answer']} per answer "
             f"({redis['answers']} answers)"
+        )
+    dynamodb = report["dynamodb"]
+    if dynamodb.get("available"):
+        lines.append(
+            f"dynamodb: {dynamodb['calls']} calls, {dynamodb['calls_per_answer']} per answer "
+            f"({dynamodb['answers']} answers)"
         )
     lines.append(
         f"machine: {report['machine']['cpus']} CPUs, load {report['machine']['load_average']}"

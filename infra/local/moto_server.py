@@ -18,6 +18,7 @@ waiting.
 from __future__ import annotations
 
 import io
+import json
 import logging
 import os
 import selectors
@@ -25,10 +26,12 @@ import signal
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from subprocess import PIPE, Popen
 from typing import Any
+from urllib.parse import parse_qs
 
 from infra.local import moto_indexes, moto_serialize, moto_sns, moto_transactions, processes
 
@@ -42,6 +45,7 @@ WARM_BACKENDS = ("dynamodb", "sns", "cognitoidp")
 SERVER_THREADS = 256
 CONNECTION_LIMIT = 1000
 _PORT_LINE = "port "
+REQUESTS_PATH = "/_local/requests"
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -62,11 +66,16 @@ class SerializedApp:
         self._app = app
         self._locks: dict[str, threading.Lock] = {}
         self._locks_lock = threading.Lock()
+        self.requests: Counter[str] = Counter()  # "<service> <operation>" -> served
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        if environ.get("PATH_INFO") == REQUESTS_PATH:
+            return self._counts(start_response)
         _buffer_request_body(environ)
+        service = service_of(environ)
         with moto_sns.deliveries_after() as deliveries:
-            with self._lock_for(service_of(environ)):
+            with self._lock_for(service):
+                self.requests[f"{service} {operation_of(environ)}"] += 1
                 result = self._app(environ, start_response)
                 try:
                     body = b"".join(result)
@@ -77,12 +86,35 @@ class SerializedApp:
             deliveries.send()  # SNS's POSTs to subscribers: no lock held, before we answer
         return [body]
 
+    def _counts(self, start_response: Callable[..., Any]) -> list[bytes]:
+        """``GET /_local/requests``: requests served so far, by service and operation, so a
+        load run can report DynamoDB calls per answer (moto itself keeps no request log)."""
+        body = json.dumps(dict(self.requests)).encode()
+        start_response("200 OK", [("Content-Type", "application/json"),
+                                  ("Content-Length", str(len(body)))])
+        return [body]
+
     def _lock_for(self, service: str) -> threading.Lock:
         lock = self._locks.get(service)
         if lock is None:
             with self._locks_lock:
                 lock = self._locks.setdefault(service, threading.Lock())
         return lock
+
+
+def operation_of(environ: Mapping[str, Any]) -> str:
+    """The API operation: the X-Amz-Target suffix (JSON protocols: DynamoDB, Cognito), else the
+    query protocol's ``Action`` (SNS), else ``?``. Reads the buffered body, leaves it in place."""
+    target = str(environ.get("HTTP_X_AMZ_TARGET", ""))
+    if target:
+        return target.rsplit(".", 1)[-1]
+    stream = environ.get("wsgi.input")
+    if isinstance(stream, io.BytesIO):
+        form = parse_qs(stream.getvalue().decode("utf-8", "replace"))
+        if form.get("Action"):
+            return form["Action"][0]
+    query = parse_qs(str(environ.get("QUERY_STRING", "")))
+    return query["Action"][0] if query.get("Action") else "?"
 
 
 def service_of(environ: Mapping[str, Any]) -> str:

@@ -74,7 +74,11 @@ def test_the_cloud_side_was_measured(smoke_report: Path) -> None:
     assert {"redis-server"} <= set(cloud["processes"])
     assert redis["available"] and redis["commands"] > 0 and redis["answers"] > 0
     assert redis["commands_per_answer"] == pytest.approx(redis["commands"] / redis["answers"], 0.01)
-    assert report["dynamodb"]["why"]
+    dynamodb = report["dynamodb"]  # counted by the local moto, by operation
+    assert dynamodb["available"] and dynamodb["calls"] == sum(dynamodb["by_operation"].values())
+    assert {"GetItem", "TransactWriteItems"} <= set(dynamodb["by_operation"])
+    assert dynamodb["calls_per_answer"] == pytest.approx(
+        dynamodb["calls"] / dynamodb["answers"], 0.01)
     assert report["machine"]["cpus"] >= 1
 
 

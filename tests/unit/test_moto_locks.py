@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import threading
 import time
 from typing import Any
@@ -120,3 +121,33 @@ def test_sns_deliveries_are_sent_after_the_lock_and_before_the_response() -> Non
 
 def test_outside_a_request_nothing_is_deferred() -> None:
     assert not moto_sns.defer(lambda: None)
+
+
+def test_requests_are_counted_by_service_and_operation_and_served_as_json() -> None:
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        assert environ["wsgi.input"].read() == body_of(environ)  # the body is left for moto
+        start_response("200 OK", [])
+        return [b"{}"]
+
+    def body_of(environ: dict[str, Any]) -> bytes:
+        return sent[id(environ)]
+
+    sent: dict[int, bytes] = {}
+    served = SerializedApp(app)
+    requests = [
+        _environ("dynamodb", target="DynamoDB_20120810.GetItem"),
+        _environ("dynamodb", target="DynamoDB_20120810.GetItem"),
+        _environ("dynamodb", target="DynamoDB_20120810.TransactWriteItems"),
+        {**_environ("sns"), "wsgi.input": io.BytesIO(b"Action=Publish&TopicArn=x"),
+         "CONTENT_LENGTH": "25"},
+    ]
+    for environ in requests:
+        sent[id(environ)] = environ["wsgi.input"].getvalue()
+        served(environ, lambda *_: None)
+
+    statuses: list[str] = []
+    [body] = served({"PATH_INFO": "/_local/requests", "REQUEST_METHOD": "GET"},
+                    lambda status, _headers: statuses.append(status))
+    assert statuses == ["200 OK"]
+    assert json.loads(body) == {"dynamodb GetItem": 2, "dynamodb TransactWriteItems": 1,
+                                "sns Publish": 1}
