@@ -158,7 +158,7 @@ class Wiring:
             if integration not in integrations:
                 raise ValueError(f"route {logical_id} targets no integration of the template")
             function = _function_in_uri(integrations[integration].get("IntegrationUri"))
-            if function not in self.functions:
+            if function is None or function not in self.functions:
                 raise ValueError(f"integration {integration} invokes no function of the template")
             routes.append(WebSocketRoute(
                 route_key=str(properties["RouteKey"]), function=function,
@@ -194,7 +194,7 @@ class Wiring:
                 raise ValueError(f"rule {logical_id}: expected one Lambda action")
             arn = lambdas[0].get("FunctionArn")
             function = (arn.get("Fn::GetAtt") or [None])[0] if isinstance(arn, dict) else None
-            if function not in self.functions:
+            if not isinstance(function, str) or function not in self.functions:
                 raise ValueError(f"rule {logical_id} invokes no function of the template")
             rules.append(IotRule(logical_id, sql, source.group(1), function))
         return rules

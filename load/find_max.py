@@ -35,7 +35,8 @@ class Search:
     max_error_rate: float = ERROR_RATE_LIMIT
 
     def steps(self) -> list[int]:
-        counts, players = [], self.start
+        counts: list[int] = []
+        players = self.start
         while players <= self.limit and len(counts) < MAX_STEPS:
             counts.append(players)
             players = max(players + 1, round(players * self.factor))

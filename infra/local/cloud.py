@@ -235,7 +235,9 @@ class LocalCloud:
             aws_endpoint_url=moto_url,
             redis_url=self.redis.url,
             websocket_url=self.websocket.url if self.websocket is not None else None,
-            **(self.iot.endpoints if self.iot is not None else {}),
+            mqtt_host="127.0.0.1" if self.iot is not None else None,
+            mqtt_port=self.iot.broker.port if self.iot is not None else None,
+            mqtt_ws_url=self.iot.broker.ws_url if self.iot is not None else None,
             data_dir=str(self.data_dir),
         )
 

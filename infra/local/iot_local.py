@@ -39,12 +39,6 @@ class LocalIot:
     iot_data: IotDataEndpoint
     environment: dict[str, str] = field(default_factory=dict)
 
-    @property
-    def endpoints(self) -> dict[str, object]:
-        """The endpoints file's MQTT fields."""
-        return {"mqtt_host": "127.0.0.1", "mqtt_port": self.broker.port,
-                "mqtt_ws_url": self.broker.ws_url}
-
     async def stop(self) -> None:
         await self.iot_data.stop()
         await asyncio.to_thread(self.rules.stop)

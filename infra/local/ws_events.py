@@ -148,7 +148,7 @@ def message_event(
         "requestContext": request_context(
             info, route_key=route_key, event_type="MESSAGE", authorizer=authorizer
         ),
-        "body": base64.b64encode(data).decode() if binary else data,
+        "body": base64.b64encode(data).decode() if isinstance(data, bytes) else data,
         "isBase64Encoded": binary,
     }
 

@@ -14,9 +14,7 @@ A transport is registered while its endpoint runs and unregistered when it stops
 from __future__ import annotations
 
 import threading
-from typing import TypeVar
-
-T = TypeVar("T")
+from typing import Any
 
 _lock = threading.Lock()
 _transports: dict[str, object] = {}
@@ -32,8 +30,9 @@ def unregister(endpoint_url: str) -> None:
         _transports.pop(endpoint_url, None)
 
 
-def find(endpoint_url: str | None, kind: type[T]) -> T | None:
-    """The transport registered under ``endpoint_url`` when it is a ``kind``, else None."""
+def find(endpoint_url: str | None, kind: Any) -> Any | None:
+    """The transport registered under ``endpoint_url`` when it is a ``kind`` (a class or a
+    runtime-checkable protocol, which mypy will not take as a ``type[T]``), else None."""
     if not endpoint_url:
         return None
     with _lock:
