@@ -6,13 +6,12 @@ directory. Exit status 1 when a figure's game reported errors.
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from pathlib import Path
 
 import click
 
-from clients.cli.support import endpoints_option, load_endpoints, stderr
+from clients.cli.support import endpoints_option, load_endpoints, run_bots, stderr
 from load.bench.run import run_bench, table, write
 from load.run import default_report_dir
 
@@ -56,7 +55,7 @@ def bench(
     """Hosted, live, single and connect figures, each beside its floor."""
     endpoints = load_endpoints(endpoints_file)
     directory = report_dir or default_report_dir()
-    report = asyncio.run(run_bench(endpoints, players, concurrency, stderr, directory,
+    report = run_bots(run_bench(endpoints, players, concurrency, stderr, directory,
                                    single_bots=single_bots, single_seconds=single_seconds))
     write(report, directory)
     click.echo(table(report))

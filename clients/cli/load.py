@@ -7,7 +7,6 @@ stdout. Exit status 1 when any action failed. With ``--find-max``, steps the sce
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 from pathlib import Path
@@ -15,7 +14,7 @@ from typing import Any
 
 import click
 
-from clients.cli.support import CommandFailed, endpoints_option, load_endpoints, stderr
+from clients.cli.support import CommandFailed, endpoints_option, load_endpoints, run_bots, stderr
 from clients.sdk.endpoints import Endpoints
 from load.find_max import Search, find_max
 from load.run import default_report_dir, run_scenario
@@ -68,7 +67,7 @@ def load(
         )
         _find_max(endpoints, parsed, search, directory, seed)
         return
-    report = asyncio.run(run_scenario(endpoints, parsed, directory, stderr, seed))
+    report = run_bots(run_scenario(endpoints, parsed, directory, stderr, seed))
     click.echo(str(directory / "report.json"))
     if report["errors"]:
         sys.exit(1)
@@ -80,7 +79,7 @@ def _find_max(
     async def step(each: Scenario, step_dir: Path) -> dict[str, Any]:
         return await run_scenario(endpoints, each, step_dir, stderr, seed)
 
-    result = asyncio.run(find_max(scenario, search, step, directory, stderr))
+    result = run_bots(find_max(scenario, search, step, directory, stderr))
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / "find_max.json"
     path.write_text(json.dumps(result, indent=2), encoding="utf-8")

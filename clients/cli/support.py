@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import IO, Any, TypeVar
 
 import click
+import uvloop
 from pydantic import ValidationError
 
 from clients.sdk.client import TriviaClient
@@ -57,9 +58,17 @@ def failure_from(error: TriviaError) -> CommandFailed:
 def run(coroutine: Coroutine[Any, Any, T]) -> T:
     """Run a command's coroutine; SDK errors become ``CommandFailed``."""
     try:
-        return asyncio.run(coroutine)
+        return run_bots(coroutine)
     except TriviaError as error:
         raise failure_from(error) from None
+
+
+def run_bots(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine on uvloop: a demo, a load run or a bench drives every bot from this one
+    event loop, and at 1,000 players that loop was the larger part of the measured latencies
+    (docs/benchmarks.md). The floors of ``trivia bench`` run on it too."""
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        return runner.run(coroutine)
 
 
 # ---------------------------------------------------------------- options
