@@ -155,16 +155,7 @@ class RedisProbe:
             end = self._calls()
         finally:
             self.client.close()
-        delta = {k: end.get(k, 0) - self.start.get(k, 0) for k in end}
-        delta = {k: v for k, v in sorted(delta.items()) if v > 0}
-        total = sum(delta.values())
-        return {
-            "available": True,
-            "commands": total,
-            "by_command": delta,
-            "answers": answers,
-            "commands_per_answer": round(total / answers, 2) if answers else None,
-        }
+        return _per_answer(self.start, end, answers, "commands", "by_command")
 
     def _calls(self) -> dict[str, int]:
         assert self.client is not None
@@ -202,16 +193,7 @@ class DynamoDbProbe:
             end = self._calls()
         except (OSError, ValueError) as error:
             return {"available": False, "why": f"the local moto's request counts: {error}"}
-        delta = {k: end.get(k, 0) - self.start.get(k, 0) for k in end}
-        delta = {k: v for k, v in sorted(delta.items()) if v > 0}
-        total = sum(delta.values())
-        return {
-            "available": True,
-            "calls": total,
-            "by_operation": delta,
-            "answers": answers,
-            "calls_per_answer": round(total / answers, 2) if answers else None,
-        }
+        return _per_answer(self.start, end, answers, "calls", "by_operation")
 
     def _calls(self) -> dict[str, int]:
         assert self.url is not None
@@ -222,3 +204,18 @@ class DynamoDbProbe:
 
 
 DYNAMODB = "dynamodb "  # moto_server counts "<service> <operation>"
+
+
+def _per_answer(start: dict[str, int], end: dict[str, int], answers: int, noun: str,
+                breakdown: str) -> dict[str, Any]:
+    """What the run added to each counter, the total, and the total per answer."""
+    delta = {k: end.get(k, 0) - start.get(k, 0) for k in end}
+    delta = {k: v for k, v in sorted(delta.items()) if v > 0}
+    total = sum(delta.values())
+    return {
+        "available": True,
+        noun: total,
+        breakdown: delta,
+        "answers": answers,
+        f"{noun}_per_answer": round(total / answers, 2) if answers else None,
+    }
