@@ -8,7 +8,6 @@ import struct
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -21,15 +20,6 @@ pytestmark = [
     pytest.mark.integration,
     pytest.mark.skipif(not mosquitto.available(), reason=mosquitto.INSTALL_HINT),
 ]
-
-
-@pytest.fixture(scope="module")
-def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[mosquitto.MosquittoProcess]:
-    server = mosquitto.start_mosquitto(Path(tmp_path_factory.mktemp("mosquitto")))
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,6 @@ import json
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import boto3
@@ -31,15 +30,6 @@ pytestmark = [
     pytest.mark.integration,
     pytest.mark.skipif(not mosquitto.available(), reason=mosquitto.INSTALL_HINT),
 ]
-
-
-@pytest.fixture(scope="module")
-def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[mosquitto.MosquittoProcess]:
-    server = mosquitto.start_mosquitto(Path(tmp_path_factory.mktemp("mosquitto")))
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 class Runtime:

@@ -8,7 +8,6 @@ import statistics
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -35,15 +34,6 @@ class RecordingAdmin(DynsecAdmin):
     def execute(self, *commands: dict[str, Any]) -> list[dict[str, Any]]:
         self.messages.append([command["command"] for command in commands])
         return super().execute(*commands)
-
-
-@pytest.fixture(scope="module")
-def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[mosquitto.MosquittoProcess]:
-    server = mosquitto.start_mosquitto(Path(tmp_path_factory.mktemp("mosquitto")))
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture
