@@ -8,6 +8,7 @@ Only ``single`` quizzes are activated by their owner; hosted and live games are 
 from __future__ import annotations
 
 import secrets
+import string
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,6 +24,7 @@ from services.quizzes.summaries import QuizSummary
 
 Clock = Callable[[], datetime]
 _ID_ATTEMPTS = 3
+_ID_FIRST_CHARACTERS = string.ascii_letters + string.digits
 
 
 def utc_now() -> datetime:
@@ -30,8 +32,12 @@ def utc_now() -> datetime:
 
 
 def new_quiz_id() -> str:
-    """12 URL-safe characters (72 random bits): short in a URL, unguessable in practice."""
-    return secrets.token_urlsafe(9)
+    """12 URL-safe characters (~72 random bits): short in a URL, unguessable in practice.
+
+    The first is a letter or digit, so an id is never read as an option on a command line
+    (`trivia quiz show -lqk...` failed as "no such option '-l'").
+    """
+    return secrets.choice(_ID_FIRST_CHARACTERS) + secrets.token_urlsafe(9)[1:]
 
 
 @dataclass(frozen=True)

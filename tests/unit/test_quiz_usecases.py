@@ -88,6 +88,11 @@ def test_the_default_ids_are_short_url_safe_and_random() -> None:
     assert all(len(i) == 12 and i.replace("-", "").replace("_", "").isalnum() for i in ids)
 
 
+def test_no_default_id_starts_like_a_command_line_option() -> None:
+    # 1 in 64 of token_urlsafe's ids start with "-"; 2,000 draws would all but surely show one.
+    assert not [i for i in (usecases.new_quiz_id() for _ in range(2000)) if i[0] in "-_"]
+
+
 def test_get_own_returns_the_callers_quiz(deps: usecases.Dependencies) -> None:
     quiz = create(deps)
     assert usecases.get_own_quiz(deps, OwnQuiz(ADA.player_id, quiz.quiz_id)) == quiz
