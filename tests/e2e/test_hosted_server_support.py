@@ -15,11 +15,10 @@ from typing import Any
 import boto3
 import jwt
 import requests
-from jwt.algorithms import RSAAlgorithm
-from moto.utilities.utils import load_resource
 from websockets.asyncio.client import ClientConnection, connect
 
 from clients.sdk.endpoints import Endpoints
+from tests.fixtures.moto_key import moto_signing_key
 
 TIMEOUT_SECONDS = 15
 COGNITO_TARGET = "AWSCognitoIdentityProviderService.InitiateAuth"
@@ -120,8 +119,7 @@ def http_get(endpoints: Endpoints, account: Account, path: str) -> dict[str, Any
 
 # The local cloud's Cognito is moto, which signs every token with this published test key: the
 # one way to hold a token that expires within a test (moto issues one-hour tokens only).
-MOTO_KEY = RSAAlgorithm.from_jwk(
-    json.dumps(load_resource("moto.cognitoidp.models", "resources/jwks-private.json")))
+MOTO_KEY = moto_signing_key()
 
 
 def resigned(account: Account, expires_in: float) -> Account:

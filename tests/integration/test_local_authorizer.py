@@ -22,22 +22,19 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from jwt.algorithms import RSAAlgorithm
-from moto.utilities.utils import load_resource
 
 from clients.sdk.endpoints import Endpoints
 from infra.local.cloud import BackgroundCloud
 from infra.local.seed import log_in
 from tests.fixtures.local import handlers
 from tests.fixtures.local.support import bearer, call, running_cloud
+from tests.fixtures.moto_key import moto_signing_key
 
 pytestmark = pytest.mark.integration
 
 PASSWORD = "Correct-Horse-42"
 # moto signs every pool's tokens with this one key (DESIGN.md, "The local cloud").
-MOTO_KEY = RSAAlgorithm.from_jwk(
-    json.dumps(load_resource("moto.cognitoidp.models", "resources/jwks-private.json"))
-)
+MOTO_KEY = moto_signing_key()
 
 
 @pytest.fixture(scope="module")
