@@ -8,6 +8,10 @@ the handler never runs), then the handler on the Lambda worker pool, and its res
 Token verification runs off the event loop: a JWKS refetch is a blocking call to moto, and moto
 may at that moment be blocked posting an SNS notification to the bridge on this very loop.
 Tokens and Authorization headers are never logged.
+
+One route is the gateway's own, not the template's: ``POST /_local/echo`` answers with the
+request's body, no authorizer, no handler. It is ``trivia bench``'s HTTP floor: the same server,
+event loop and process as every route, with no handler work.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ logger = logging.getLogger(__name__)
 
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024  # API Gateway HTTP API's request payload limit
 _TIMEOUT_MARGIN_SECONDS = 0.5
+ECHO_PATH = "/_local/echo"
 
 
 class _AccessLogger(AbstractAccessLogger):
@@ -74,6 +79,7 @@ class HttpGateway:
 
     async def start(self, port: int = 0) -> str:
         app = web.Application(client_max_size=MAX_PAYLOAD_BYTES)
+        app.router.add_post(ECHO_PATH, _echo)
         # [\s\S], not ".": a path with an encoded newline (%0A) still reaches our JSON 404.
         app.router.add_route("*", r"/{tail:[\s\S]*}", self._handle)
         await self._site.start(app, port, access_log_class=_AccessLogger)
@@ -169,6 +175,10 @@ class HttpGateway:
                 "%s raised on %s (request %s)", route.function, route.route_key, context.request_id
             )
         return api_events.internal_error()
+
+
+async def _echo(request: web.Request) -> web.Response:
+    return web.Response(body=await request.read(), content_type="application/json")
 
 
 def _incoming(request: web.Request, body: bytes) -> IncomingRequest:

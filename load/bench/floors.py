@@ -7,10 +7,12 @@
 - ``mqtt_fanout``: N raw MQTT 5 subscribers (awscrt, as the SDK) of a bare Mosquitto (the same
   binary and network settings, its own process, anonymous, no plugin); a raw QoS 1 publish; per
   subscriber, publish -> receive (stamped in awscrt's callback, as ``LiveMessage.received_at`` is);
-- ``http_echo``: ``bots`` concurrent clients each POSTing to a bare aiohttp echo server on
-  loopback (the local gateway has no echo route); per request, the round trip.
+- ``http_echo``: ``bots`` concurrent clients each POSTing to an echo route; per request, the
+  round trip. The route is the local gateway's own ``POST /_local/echo`` (the same server, loop
+  and process as the API's routes, no handler: ``echo_endpoint``); against a stack on AWS, which
+  has none, a bare aiohttp echo server on loopback.
 
-Every server is a child process started here and stopped here, by its pid.
+Every bare server is a child process started here and stopped here, by its pid.
 """
 
 from __future__ import annotations
@@ -25,14 +27,16 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
 import aiohttp
 from awscrt import io, mqtt5
 from websockets.asyncio.client import ClientConnection, connect
 
+from clients.sdk.endpoints import Endpoints
+from infra.local.http_gateway import ECHO_PATH
 from infra.local.mosquitto import mosquitto_binary
 from infra.local.processes import free_port
 
@@ -203,19 +207,43 @@ async def _all_arrived(subscribers: list[_Subscriber], count: int) -> None:
             await asyncio.sleep(0.005)
 
 
-async def http_echo_floor(bots: int, requests_per_bot: int = 5,
+GATEWAY_ECHO = "echo route, same gateway (no handler)"
+BARE_ECHO = "bare aiohttp echo, loopback"
+
+
+@asynccontextmanager
+async def echo_endpoint(endpoints: Endpoints) -> AsyncIterator[tuple[str, str]]:
+    """(URL, what it is): the HTTP API's own gateway echo when it answers one (``trivia up``),
+    else a bare aiohttp echo server started for the floor (a stack on AWS has no echo route)."""
+    url = endpoints.http_api_url.rstrip("/") + ECHO_PATH
+    if await _echoes(url):
+        yield url, GATEWAY_ECHO
+        return
+    with bare_server("echo") as port:
+        yield f"http://127.0.0.1:{port}/echo", BARE_ECHO
+
+
+async def _echoes(url: str) -> bool:
+    try:
+        async with aiohttp.ClientSession() as session, session.post(
+            url, data=BODY, timeout=aiohttp.ClientTimeout(total=5)
+        ) as response:
+            return response.status == 200 and await response.read() == BODY.encode()
+    except (aiohttp.ClientError, TimeoutError):
+        return False
+
+
+async def http_echo_floor(url: str, bots: int, requests_per_bot: int = 5,
                           pause_seconds: float = 0.0) -> list[float]:
     """Round trips of ``bots`` concurrent clients, each sending one request after another;
     with ``pause_seconds``, each first waits a random part of it, then pauses that long between
     requests (the paced single figure's rhythm)."""
-    with bare_server("echo") as port:
-        url = f"http://127.0.0.1:{port}/echo"
-        connector = aiohttp.TCPConnector(limit=bots)
-        async with aiohttp.ClientSession(connector=connector) as session:
-            samples = await asyncio.gather(
-                *(_echo_bot(session, url, requests_per_bot, pause_seconds, random.Random(i))
-                  for i in range(bots))
-            )
+    connector = aiohttp.TCPConnector(limit=bots)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        samples = await asyncio.gather(
+            *(_echo_bot(session, url, requests_per_bot, pause_seconds, random.Random(i))
+              for i in range(bots))
+        )
     return [ms for bot in samples for ms in bot]
 
 

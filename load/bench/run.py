@@ -23,8 +23,7 @@ Progress = Callable[[str], None]
 SINGLE_BOTS = 100
 SINGLE = "single: all submitting at once (burst)"
 SINGLE_PACED = "single: answer round trip (bots playing)"
-ECHO_FLOOR = "bare aiohttp echo, loopback (no gateway echo route)"
-PACED_ECHO_FLOOR = "bare aiohttp echo, same pacing"
+SAME_PACING = ", same pacing"
 HOSTED = "hosted: ask -> player has question"
 WS_FLOOR = "bare websockets broadcast"
 WS_CONNECT = "connect: WebSocket (k-th of N open)"
@@ -79,15 +78,17 @@ async def run_bench(
     progress(f"single, {single_bots} submissions at once ...")
     ours = await figures.single(endpoints, single_bots)
     errors[f"single@{single_bots}"] = ours.errors
-    echo = await floors.http_echo_floor(single_bots)
-    rows.append(row(SINGLE, single_bots, ours.samples, echo, ECHO_FLOOR))
+    async with floors.echo_endpoint(endpoints) as (url, echo_is):
+        echo = await floors.http_echo_floor(url, single_bots)
+    rows.append(row(SINGLE, single_bots, ours.samples, echo, echo_is))
     keep()
     progress(f"single, {single_bots} bots playing for {single_seconds:.0f} s ...")
     ours = await figures.single_paced(endpoints, single_bots, seconds=single_seconds)
     errors[f"single-paced@{single_bots}"] = ours.errors
     one_play = len(figures.DEMO_QUIZ["questions"]) * sum(figures.PACED_THINK_MS) / 2000
-    echo = await floors.http_echo_floor(single_bots, 3, pause_seconds=one_play)
-    rows.append(row(SINGLE_PACED, single_bots, ours.samples, echo, PACED_ECHO_FLOOR))
+    async with floors.echo_endpoint(endpoints) as (url, echo_is):
+        echo = await floors.http_echo_floor(url, single_bots, 3, pause_seconds=one_play)
+    rows.append(row(SINGLE_PACED, single_bots, ours.samples, echo, echo_is + SAME_PACING))
     keep()
     for n in players:
         progress(f"hosted, {n} players ...")

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from clients.sdk.endpoints import Endpoints
-from load.bench import run
+from load.bench import floors, run
 
 pytestmark = pytest.mark.e2e
 
@@ -46,5 +46,8 @@ def test_every_figure_is_measured_beside_its_floor(
         assert 0 < row["p50_ms"] <= row["p95_ms"], row["figure"]
         assert 0 < row["floor_p50_ms"] <= row["floor_p95_ms"], row["figure"]
         assert row["ratio_p95"] == round(row["p95_ms"] / row["floor_p95_ms"], 2)
+    # The local cloud's HTTP floor is its own gateway's echo route, not a bare server.
+    assert [row["floor"] for row in report["rows"][:2]] == [
+        floors.GATEWAY_ECHO, floors.GATEWAY_ECHO + run.SAME_PACING]
     assert (tmp_path / "bench" / "bench.txt").read_text(encoding="utf-8").startswith("figure")
     assert run.HOSTED in done.stdout

@@ -360,3 +360,15 @@ def test_the_handler_environment_is_resolved_from_globals(cloud: BackgroundCloud
     assert os.environ["EVENTS_TOPIC_ARN"].endswith(":test-events")
     assert os.environ["STACK"] == "trivia-us-east-1-123456789012"
     assert os.environ["USER_POOL_CLIENT_ID"] == resources.user_pool_client_id
+
+
+def test_the_gateways_own_echo_route_answers_without_a_handler(api: str) -> None:
+    # trivia bench's HTTP floor: the same server and loop as every route, no handler work.
+    body = '{"answers":{"q1":"Mars"}}'
+
+    answer = call(api, "POST", "/_local/echo", body=body)
+
+    assert answer.status == 200
+    assert answer.body == body.encode()
+    assert handlers.calls() == []
+    assert call(api, "GET", "/_local/echo").status == 404  # no such route for GET
