@@ -7,7 +7,8 @@
    game, the player bots join with its code, and the game runs (shells/ws_hosted.py). All bots
    share this process and its event loop, so broadcast latency is on one monotonic clock.
 4. Check the game as the bots saw it and what the writers did (hosted_checks.py,
-   demo_checks.verify_writers): leaderboard and experience must match the final scoreboard.
+   demo_checks.verify_writers): leaderboard and experience must match each player's final
+   score and the verdicts it was sent.
 """
 
 from __future__ import annotations
@@ -115,7 +116,7 @@ async def run_hosted_demo(
             await asyncio.gather(*(socket.close() for socket in table.sockets()))
         for code, problem in game_problems(host, players):
             report.error(code, problem)
-        expected = writer_expectations(host, players)
+        expected = writer_expectations(players)
         finished = finished_clients(table, expected.scores)
         waited = await _await_credits(author, expected.author_experience, common.verify_timeout)
         mismatches = await verify_writers(

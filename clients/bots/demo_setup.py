@@ -235,7 +235,7 @@ async def _close(connection: Any) -> None:
 
 
 def finished_clients(table: SeatedTable[Any], names: Iterable[str]) -> dict[str, TriviaClient]:
-    """The clients of the player bots named (those on the final scoreboard)."""
+    """The clients of the player bots named (those whose results the writers must show)."""
     clients = {bot.username: bot.client for bot, _ in table.players}
     return {name: clients[name] for name in names}
 

@@ -1,15 +1,12 @@
 """What the hosted and live demos check alike about a game, from what the bots saw.
 
-Each seat finished without an error and reported none it went on despite; each player is on
-the host's final scoreboard and saw that same one.
+Each seat finished without an error and reported none it went on despite.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, Protocol
+from typing import Protocol
 
-from clients.bots.answering import score_of
 from clients.bots.seat import Done
 
 Problem = tuple[str, str]  # (code, what is wrong)
@@ -21,14 +18,6 @@ class Seat(Protocol):
 
     @property
     def errors(self) -> list[tuple[str, str]]: ...
-
-
-class Player(Seat, Protocol):
-    @property
-    def player_id(self) -> str | None: ...
-
-    @property
-    def final_scores(self) -> list[Mapping[str, Any]] | None: ...
 
 
 def host_problems(host: Seat) -> list[Problem]:
@@ -52,16 +41,3 @@ def unfinished(name: str, player: Seat) -> list[Problem]:
 
 def player_errors(name: str, player: Seat) -> list[Problem]:
     return [(f"player:{code}", f"{name}: {what}") for code, what in player.errors]
-
-
-def final_score(
-    host_scores: list[Mapping[str, Any]] | None, name: str, player: Player
-) -> tuple[int | None, list[Problem]]:
-    """The player's score on the host's final scoreboard, and what is wrong with it: not on
-    it, or the player saw another one."""
-    final = score_of(host_scores, player.player_id)
-    if final is None:
-        return None, [("scoreboard_missing_player", name)]
-    if player.final_scores != host_scores:
-        return final, [("scoreboard_differs", f"{name} saw another final scoreboard")]
-    return final, []

@@ -14,8 +14,10 @@ server's ``invalid_state`` ("the round is not finished") as "ask the next one". 
 ``invalid_state``/``question_not_open`` refusal of a ``close_question`` means the question was
 closed already; ``no_more_questions`` means the quiz is over.
 
-The brain records what it saw for the checks that follow a game: each player's correct answers
-and points from the reveals, and the final scoreboard.
+The brain records what it saw for the checks that follow a game: how many players started
+(``game_started``), each revealed question's counts (how many answered it, how many of them
+right), and the final standings (the top 10 and how many players are ranked). The host is sent
+no player's own answers or points.
 
 After a reconnect (the shell resumes), the ``resumed`` state decides: an open question is
 waited on again; otherwise the step whose reply never came is sent again.
@@ -23,7 +25,6 @@ waited on again; otherwise the step whose reply never came is sent again.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +38,14 @@ from clients.sdk.ws_messages import ServerMessage
 # A close_question refused with these: the server had already closed the question.
 ALREADY_CLOSED_CODES = frozenset({"invalid_state", "question_not_open"})
 _DEADLINE_TIMER = "deadline:"
+
+
+@dataclass(frozen=True)
+class RevealCounts:
+    """One revealed question's counts: how many players answered it, how many of them right."""
+
+    answered: int
+    answered_correctly: int
 
 
 @dataclass(frozen=True)
@@ -66,12 +75,12 @@ class HostBot(Hosting, SeatBrain):
         self.mode = "casual"
         self.question_count = 0
         self.joined = 0
-        self.players: list[Mapping[str, Any]] = []  # from game_started
+        self.players: int | None = None  # how many started (game_started)
         self.asked: list[AskedQuestion] = []
         self.revealed: list[str] = []
-        self.correct: Counter[str] = Counter()  # player id -> correct answers in the reveals
-        self.points: Counter[str] = Counter()  # player id -> points in the reveals
-        self.final_scores: list[Mapping[str, Any]] | None = None
+        self.reveal_counts: dict[str, RevealCounts] = {}  # question id -> its counts
+        self.final_scores: list[Mapping[str, Any]] | None = None  # the top 10 at the end
+        self.final_players: int | None = None  # how many players the end ranked
         self._open: AskedQuestion | None = None
         self._awaiting: Send | None = None  # the step whose reply moves the game on
         self._started = False
@@ -116,7 +125,7 @@ class HostBot(Hosting, SeatBrain):
         return []
 
     def _game_started(self, message: ServerMessage) -> list[Action]:
-        self.players = list(message["players"])
+        self.players = int(message["players"])
         return [self._next_question()] if self._awaits("start_game") else []
 
     def _question(self, message: ServerMessage) -> list[Action]:
@@ -140,11 +149,11 @@ class HostBot(Hosting, SeatBrain):
 
     def _reveal(self, message: ServerMessage) -> list[Action]:
         for revealed in message["questions"]:
-            self.revealed.append(str(revealed["question_id"]))
-            for answer in revealed["answers"]:
-                player_id = str(answer["player_id"])
-                self.correct[player_id] += 1 if answer["correct"] else 0
-                self.points[player_id] += int(answer["points"])
+            question_id = str(revealed["question_id"])
+            self.revealed.append(question_id)
+            self.reveal_counts[question_id] = RevealCounts(
+                int(revealed["answered"]), int(revealed["answered_correctly"])
+            )
         if not self._awaits("reveal"):
             return []
         return [self._step("show_scoreboard", game_id=self.game_id)]
@@ -157,13 +166,13 @@ class HostBot(Hosting, SeatBrain):
         return [self._step("end_game", game_id=self.game_id)]
 
     def _game_ended(self, message: ServerMessage) -> list[Action]:
-        return self._ended(message["scores"])
+        return self._final(message.body)
 
     def _resumed(self, message: ServerMessage) -> list[Action]:
         state: Mapping[str, Any] = message["state"]
         status = state.get("status")
         if status == "ended":
-            return self._ended(state.get("scores") or [])
+            return self._final(state)
         open_question = state.get("question")
         if status == "question_open" and isinstance(open_question, Mapping):
             question = AskedQuestion.from_message(open_question["question"])
@@ -205,6 +214,10 @@ class HostBot(Hosting, SeatBrain):
         send = self._step(self._awaiting.action, **self._awaiting.fields)
         self._retries_left, self._retries_used = retries, used
         return send
+
+    def _final(self, standings: Mapping[str, Any]) -> list[Action]:
+        self.final_players = int(standings["players"])
+        return self._ended(standings["scores"])
 
     def _start(self) -> list[Action]:
         self._started = True

@@ -2,8 +2,11 @@
 
 Flow: ``Begin`` -> ``join_game``; ``joined`` (or ``resumed``) brings the game's state, and an
 open question not yet answered is answered; each ``question`` -> think (``SetTimer``) ->
-``answer``, unless the question closed meanwhile; ``reveal`` records the verdicts on this
-player's answers; ``game_ended`` -> ``Done``.
+``answer``, unless the question closed meanwhile; ``reveal`` records this player's own verdict
+on each question (``yours``); ``scoreboard`` its score and rank (``you``); ``game_ended`` (or an
+``ended`` state on resume) records the final standings as sent to everyone (the top 10 and how
+many players are ranked) and this player's own line -> ``Done``. No list is searched for this
+player's id: each message carries this player's own part.
 
 The answer to a question is chosen once and kept: after a reconnect the same answer is sent
 again, which the server accepts as a repeat (docs/websocket.md). A dropped connection ->
@@ -23,7 +26,6 @@ from clients.bots.answering import (
     AskedQuestion,
     Choice,
     choose_answer,
-    score_of,
 )
 from clients.bots.hosted import RETRYABLE_CODES, Action, SeatBrain
 from clients.bots.seat import RETRY_PAUSE_SECONDS, SetTimer
@@ -64,10 +66,14 @@ class PlayerBot(SeatBrain):
         self.choices: dict[str, Choice] = {}  # question id -> the answer chosen
         self.accepted: set[str] = set()
         self.late: dict[str, str] = {}  # question id -> why the answer was refused
-        self.verdicts: dict[str, Verdict] = {}  # from the reveals this player saw
-        self.score: int | None = None
+        self.revealed: set[str] = set()  # question ids of the reveals this player saw
+        self.verdicts: dict[str, Verdict] = {}  # question id -> its ``yours``, when answered
+        self.score: int | None = None  # its own, as last sent (``you``, ``your_score``)
+        self.rank: int | None = None
+        self.correct_total: int | None = None  # its correct answers, as the server counts them
         self.resumed_scores: list[int] = []  # your_score in each resumed state
-        self.final_scores: list[Mapping[str, Any]] | None = None
+        self.final_scores: list[Mapping[str, Any]] | None = None  # the top 10 at the end
+        self.final_players: int | None = None  # how many players the end ranked
         self._open: AskedQuestion | None = None
         self._retries_left = settings.max_retries
 
@@ -75,6 +81,11 @@ class PlayerBot(SeatBrain):
     def points(self) -> int:
         """Points of this player's answers in the reveals it saw."""
         return sum(verdict.points for verdict in self.verdicts.values())
+
+    @property
+    def correct(self) -> int:
+        """This player's answers judged correct in the reveals it saw."""
+        return sum(1 for verdict in self.verdicts.values() if verdict.correct)
 
     # ------------------------------------------------------------------ events
 
@@ -95,13 +106,14 @@ class PlayerBot(SeatBrain):
                 self._open = None
             return []
         if kind == "reveal":
-            self._record_verdicts(message["questions"])
+            self._record_reveal(message["questions"])
             return []
         if kind == "scoreboard":
-            self.score = score_of(message["scores"], self.player_id)
+            self._take_you(message["you"])
             return []
         if kind == "game_ended":
-            return self._ended(message["scores"])
+            self._take_you(message["you"])
+            return self._ended(message.body)
         if kind == "error":
             return self._on_error(message)
         return []  # game_started and anything newer: nothing to do
@@ -128,11 +140,12 @@ class PlayerBot(SeatBrain):
             self.player_id = str(message["player"]["player_id"])
         state: Mapping[str, Any] = message["state"]
         if state.get("your_score") is not None:
-            self.score = int(state["your_score"])
+            self.score, self.rank = int(state["your_score"]), int(state["your_rank"])
+            self.correct_total = int(state["your_correct"])
             if message.type == "resumed":
                 self.resumed_scores.append(self.score)
         if state.get("status") == "ended":
-            return self._ended(state.get("scores") or [])
+            return self._ended(state)
         open_question = state.get("question")
         if state.get("status") != "question_open" or not isinstance(open_question, Mapping):
             self._open = None
@@ -155,18 +168,22 @@ class PlayerBot(SeatBrain):
         self.choices.setdefault(question.question_id, choice)
         return [SetTimer(self.settings.think_time(self.rng), tag)]
 
-    def _record_verdicts(self, questions: Any) -> None:
-        for revealed in questions or ():
-            for answer in revealed.get("answers") or ():
-                if answer.get("player_id") == self.player_id:
-                    verdict = Verdict(bool(answer["correct"]), int(answer["points"]))
-                    self.verdicts[str(revealed["question_id"])] = verdict
+    def _record_reveal(self, questions: Any) -> None:
+        for revealed in questions:
+            question_id = str(revealed["question_id"])
+            self.revealed.add(question_id)
+            yours = revealed.get("yours")
+            if isinstance(yours, Mapping):  # null: this player did not answer it
+                self.verdicts[question_id] = Verdict(bool(yours["correct"]), int(yours["points"]))
 
-    def _ended(self, scores: Any) -> list[Action]:
-        self.final_scores = list(scores)
-        final = score_of(scores, self.player_id)
-        if final is not None:
-            self.score = final
+    def _take_you(self, you: Mapping[str, Any]) -> None:
+        """This player's own line of the standings (sent to this player only)."""
+        self.score, self.rank = int(you["score"]), int(you["rank"])
+        self.correct_total = int(you["correct"])
+
+    def _ended(self, standings: Mapping[str, Any]) -> list[Action]:
+        self.final_scores = list(standings["scores"])
+        self.final_players = int(standings["players"])
         return self._finish()
 
     def _on_error(self, message: ServerMessage) -> list[Action]:

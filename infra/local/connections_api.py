@@ -118,16 +118,14 @@ class InProcessFanout:
         self._gateway = gateway
         self._loop = loop
 
-    def deliver(self, connection_ids: Sequence[str], data: bytes) -> list[PushOutcome]:
-        if len(data) > MAX_MESSAGE_BYTES:
-            return ["failed"] * len(connection_ids)
-        targets = list(connection_ids)
+    def deliver(self, pushes: Sequence[tuple[str, bytes]]) -> list[PushOutcome]:
+        targets = list(pushes)
         done: Future[list[PushOutcome]] = Future()
 
         def push() -> None:
             if done.set_running_or_notify_cancel():
                 try:
-                    done.set_result(self._gateway.push_now(targets, data))
+                    done.set_result(self._gateway.push_now(targets))
                 except BaseException as error:  # handed to the waiting handler
                     done.set_exception(error)
 

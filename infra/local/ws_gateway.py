@@ -268,13 +268,16 @@ class WebSocketGateway:
         connection.touch()
         return True
 
-    def push_now(self, connection_ids: Sequence[str], data: bytes) -> list[PushOutcome]:
-        """One message to many connections, written from the event loop without waiting for
-        the writes to drain (``websockets.broadcast``'s way): what the @connections API's POST
-        does per connection, for a whole fan-out at once. Call it on the loop's thread."""
-        text = _is_utf8(data)
+    def push_now(self, pushes: Sequence[tuple[str, bytes]]) -> list[PushOutcome]:
+        """A message to each of many connections, written from the event loop without waiting
+        for the writes to drain (``websockets.broadcast``'s way): what the @connections API's
+        POST does per connection (a payload over 128 KB fails, as its 413), for a whole fan-out
+        at once. Call it on the loop's thread."""
         outcomes: list[PushOutcome] = []
-        for connection_id in connection_ids:
+        for connection_id, data in pushes:
+            if len(data) > MAX_MESSAGE_BYTES:
+                outcomes.append("failed")
+                continue
             connection = self.connections.get(connection_id)
             if connection is None or connection.socket.state is not State.OPEN:
                 outcomes.append("gone")
@@ -285,7 +288,7 @@ class WebSocketGateway:
                 outcomes.append("failed")
                 continue
             try:
-                broadcast([connection.socket], data, raise_exceptions=True, text=text)
+                broadcast([connection.socket], data, raise_exceptions=True, text=_is_utf8(data))
             except ExceptionGroup:
                 outcomes.append("failed")
                 continue

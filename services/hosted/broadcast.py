@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -68,10 +68,10 @@ class PooledFanout:
         self._pusher = pusher
         self._executor = executor
 
-    def deliver(self, connection_ids: Sequence[str], data: bytes) -> list[PushOutcome]:
-        if len(connection_ids) == 1:  # a reply: no hop through the pool
-            return [self._push(connection_ids[0], data)]
-        return list(self._executor.map(lambda target: self._push(target, data), connection_ids))
+    def deliver(self, pushes: Sequence[tuple[str, bytes]]) -> list[PushOutcome]:
+        if len(pushes) == 1:  # a reply: no hop through the pool
+            return [self._push(*pushes[0])]
+        return list(self._executor.map(lambda push: self._push(*push), pushes))
 
     def _push(self, connection_id: str, data: bytes) -> PushOutcome:
         try:
@@ -98,9 +98,15 @@ class Broadcaster:
                                                    thread_name_prefix="broadcast"))
 
     def send(self, connection_ids: Sequence[str], message: dict[str, Any]) -> BroadcastReport:
-        data = json.dumps(message, separators=(",", ":")).encode()
-        targets = list(dict.fromkeys(connection_ids))
-        paired = list(zip(targets, self._fanout.deliver(targets, data), strict=True))
+        data = _encode(message)  # once for every connection
+        return self._deliver([(target, data) for target in dict.fromkeys(connection_ids)])
+
+    def send_each(self, messages: Mapping[str, dict[str, Any]]) -> BroadcastReport:
+        return self._deliver([(target, _encode(message)) for target, message in messages.items()])
+
+    def _deliver(self, pushes: list[tuple[str, bytes]]) -> BroadcastReport:
+        targets = [target for target, _data in pushes]
+        paired = list(zip(targets, self._fanout.deliver(pushes), strict=True))
         for target, outcome in paired:
             if outcome == "gone":
                 self._forget(target)
@@ -122,3 +128,7 @@ class Broadcaster:
             self._connections.remove(connection_id)
         except Exception:  # the record's TTL removes it later
             logger.warning("could not delete connection record %s", connection_id)
+
+
+def _encode(message: dict[str, Any]) -> bytes:
+    return json.dumps(message, separators=(",", ":")).encode()

@@ -7,7 +7,7 @@ fake cannot drift from what the broadcaster does.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,8 +23,11 @@ class RecordingNotifier:
     gone: set[str] = field(default_factory=set)
 
     def send(self, connection_ids: Sequence[str], message: dict[str, Any]) -> BroadcastReport:
-        targets = list(dict.fromkeys(connection_ids))
-        for connection in targets:
+        return self.send_each(dict.fromkeys(connection_ids, message))
+
+    def send_each(self, messages: Mapping[str, dict[str, Any]]) -> BroadcastReport:
+        targets = list(messages)
+        for connection, message in messages.items():
             if connection not in self.gone:
                 self.sent.setdefault(connection, []).append(message)
         return BroadcastReport(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol, runtime_checkable
 
@@ -37,10 +37,11 @@ PushOutcome = Literal["sent", "gone", "failed"]
 
 @runtime_checkable
 class Fanout(Protocol):
-    """One message to many connections; an outcome per connection, in order. Never raises for
-    one connection: a closed one is ``gone``, any other failure ``failed``."""
+    """A message to each of many connections (the same bytes or each its own); an outcome per
+    connection, in order. Never raises for one connection: a closed one is ``gone``, any other
+    failure ``failed``."""
 
-    def deliver(self, connection_ids: Sequence[str], data: bytes) -> list[PushOutcome]: ...
+    def deliver(self, pushes: Sequence[tuple[str, bytes]]) -> list[PushOutcome]: ...
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,14 @@ class BroadcastReport:
 
 
 class Notifier(Protocol):
-    def send(self, connection_ids: Sequence[str], message: dict[str, Any]) -> BroadcastReport: ...
+    def send(self, connection_ids: Sequence[str], message: dict[str, Any]) -> BroadcastReport:
+        """One message to every connection."""
+        ...
+
+    def send_each(self, messages: Mapping[str, dict[str, Any]]) -> BroadcastReport:
+        """Each connection its own message (connection id -> message)."""
+        ...
+
     def close(self, connection_id: str) -> None: ...
 
 

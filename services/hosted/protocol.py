@@ -3,13 +3,17 @@
 Every inbound frame is validated against ``docs/schemas/websocket/actions.schema.json`` (after a
 4 KB size check); every builder here produces a message valid against ``messages.schema.json``
 (the unit tests check each one). Builders take only what players may see: questions go out
-through ``PlannedQuestion.public()``; answers appear only in ``reveal``.
+through ``PlannedQuestion.public()``; answers appear only in ``reveal``. No message grows with
+the number of players: standings and reveals go out as the top of them for everyone plus each
+player's own line (decision 0009).
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -20,9 +24,12 @@ from services.core.errors import ValidationFailed
 from services.core.json_messages import check_branch, decode_object, error_message
 from services.hosted.game import GamePlan, GameState, PlannedQuestion, Status
 from services.hosted.store import RecordedAnswer
+from services.quizzes.normalize import normalize_answer
 
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "docs" / "schemas" / "websocket"
 MAX_ACTION_BYTES = 4096
+TOP_SCORES = 10  # scoreboard lines everyone sees; each player also gets their own
+TOP_ANSWERS = 10  # most common answers shown per revealed question
 GAME_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
@@ -89,12 +96,29 @@ def player(player_id: str, display_name: str) -> dict[str, str]:
     return {"player_id": player_id, "display_name": display_name}
 
 
-def scores(state: GameState) -> list[dict[str, Any]]:
-    return [
+@dataclass(frozen=True)
+class Standings:
+    """The ranking at one moment, sized per seat: the top of it (``board``) goes to everyone,
+    each player's own line (``lines``) only to that player, so no message grows with the game
+    (decision 0009)."""
+
+    board: dict[str, Any]  # {"scores": the top TOP_SCORES lines, "players": how many ranked}
+    lines: dict[str, dict[str, int]]  # player id -> {"rank", "score", "correct"}
+
+
+def standings(state: GameState, correct: Mapping[str, int]) -> Standings:
+    """``correct``: each player's correct answers so far (absent: none)."""
+    ranking = state.ranking()
+    top = [
         {"rank": rank, "player_id": player_id,
          "display_name": state.players.get(player_id, player_id), "score": score}
-        for rank, player_id, score in state.ranking()
+        for rank, player_id, score in ranking[:TOP_SCORES]
     ]
+    return Standings(
+        board={"scores": top, "players": len(ranking)},
+        lines={player_id: {"rank": rank, "score": score, "correct": correct.get(player_id, 0)}
+               for rank, player_id, score in ranking},
+    )
 
 
 def open_question(question: PlannedQuestion, state: GameState) -> dict[str, Any]:
@@ -103,15 +127,19 @@ def open_question(question: PlannedQuestion, state: GameState) -> dict[str, Any]
 
 
 def snapshot(plan: GamePlan, state: GameState, *, player_id: str | None,
-             answered: bool | None = None) -> dict[str, Any]:
-    """``state`` of ``joined``/``resumed``: the current question only while it is open."""
-    shown: dict[str, Any] = {"status": state.status.value, "scores": scores(state)}
+             answered: bool | None = None, correct: int = 0) -> dict[str, Any]:
+    """``state`` of ``joined``/``resumed``: the current question only while it is open; the
+    top of the standings, and a player's own score, rank and ``correct`` answers."""
+    ranked = standings(state, {player_id: correct} if player_id else {})
+    shown: dict[str, Any] = {"status": state.status.value, **ranked.board}
     if state.status is Status.QUESTION_OPEN:
         shown["question"] = open_question(plan.question(state.question_index), state)
         if answered is not None:
             shown["answered"] = answered
-    if player_id is not None and player_id in state.scores:
-        shown["your_score"] = state.scores[player_id]
+    line = ranked.lines.get(player_id or "")
+    if line is not None:
+        shown["your_score"], shown["your_rank"] = line["score"], line["rank"]
+        shown["your_correct"] = line["correct"]
     return shown
 
 
@@ -120,13 +148,34 @@ def quiz_summary(plan: GamePlan) -> dict[str, Any]:
             "rounds": plan.rounds}
 
 
-def revealed(question: PlannedQuestion, answers: list[RecordedAnswer]) -> dict[str, Any]:
-    return {
+@dataclass(frozen=True)
+class Reveal:
+    """One revealed question: what everyone sees (``shown``: the answer, how many answered and
+    were right, the most common answers) and each player's own answer (``yours``)."""
+
+    shown: dict[str, Any]
+    yours: dict[str, dict[str, Any]]  # player id -> {"answer", "correct", "points"}
+
+
+def revealed(question: PlannedQuestion, answers: list[RecordedAnswer]) -> Reveal:
+    groups: dict[str, list[RecordedAnswer]] = {}
+    for recorded in answers:
+        groups.setdefault(normalize_answer(recorded.answer), []).append(recorded)
+    common = sorted(groups.values(), key=lambda group: (-len(group), group[0].answer))
+    shown = {
         "question_id": question.question_id, "correct_answer": question.answer,
         "alternatives": list(question.alternatives), "follow_up": question.follow_up,
+        "answered": len(answers),
+        "answered_correctly": sum(1 for recorded in answers if recorded.correct),
         "answers": [
-            {"player_id": a.player_id, "answer": a.answer, "correct": a.correct,
-             "points": a.points}
-            for a in answers
+            {"answer": group[0].answer, "count": len(group), "correct": group[0].correct}
+            for group in common[:TOP_ANSWERS]
         ],
     }
+    yours = {
+        recorded.player_id: {
+            "answer": recorded.answer, "correct": recorded.correct, "points": recorded.points
+        }
+        for recorded in answers
+    }
+    return Reveal(shown, yours)

@@ -272,6 +272,10 @@ class RedisGameStore:
             raw = self._redis.hgetall(Keys(game_id).correct)
         return {_text(p): int(count) for p, count in raw.items()}
 
+    def correct_count(self, game_id: str, player_id: str) -> int:
+        with _reachable():
+            return int(self._redis.hget(Keys(game_id).correct, player_id) or 0)
+
     # ------------------------------------------------------------ counters
 
     def next_seq(self, game_id: str) -> int:

@@ -134,8 +134,7 @@ def _register(services: HostedServices, game_id: str, caller: Caller, quiz_id: s
 def start_game(services: HostedServices, caller: Caller, game_id: str) -> None:
     _, state = _as_host(services, caller, game_id)
     services.store.start(game_id)
-    players = [protocol.player(p, name) for p, name in sorted(state.players.items())]
-    _broadcast(services, game_id, "game_started", players=players)
+    _broadcast(services, game_id, "game_started", players=len(state.players))
 
 
 def next_question(services: HostedServices, caller: Caller, game_id: str) -> None:
@@ -169,17 +168,23 @@ def reveal(services: HostedServices, caller: Caller, game_id: str) -> None:
         raise errors.InvalidState("the question is still open; close it first")
     if not plan.ends_round(state.question_index):
         raise errors.InvalidState("the round is not finished; answers are revealed per round")
-    shown = [
+    reveals = [
         protocol.revealed(question, services.store.answers(game_id, question.question_id))
         for question in plan.round_of(state.question_index)
         if question.index <= state.question_index
     ]
-    _broadcast(services, game_id, "reveal", questions=shown)
+
+    def with_yours(player_id: str) -> dict[str, Any]:
+        return {"questions": [{**shown.shown, "yours": shown.yours.get(player_id)}
+                              for shown in reveals]}
+
+    _broadcast(services, game_id, "reveal", personal=with_yours,
+               questions=[shown.shown for shown in reveals])
 
 
 def show_scoreboard(services: HostedServices, caller: Caller, game_id: str) -> None:
     _, state = _as_host(services, caller, game_id)
-    _broadcast(services, game_id, "scoreboard", scores=protocol.scores(state))
+    _broadcast_standings(services, game_id, "scoreboard", state)
 
 
 def end_game(services: HostedServices, caller: Caller, game_id: str) -> None:
@@ -187,7 +192,7 @@ def end_game(services: HostedServices, caller: Caller, game_id: str) -> None:
     plan, _ = _as_host(services, caller, game_id, ended_too=True)
     services.store.end(game_id)
     state = services.store.state(game_id)
-    _broadcast(services, game_id, "game_ended", scores=protocol.scores(state))
+    _broadcast_standings(services, game_id, "game_ended", state)
     _publish_results(services, plan, state)
     services.directory.unlist(game_id, plan.join_code)
     services.store.expire(plan)
@@ -236,7 +241,9 @@ def join_game(services: HostedServices, caller: Caller, join_code: str) -> None:
     you = protocol.player(caller.player_id, caller.username)
     _reply(services, caller, game_id, "joined", player=you,
            state=protocol.snapshot(plan, state, player_id=caller.player_id,
-                                   answered=_answered(services, plan, state, caller.player_id)))
+                                   answered=_answered(services, plan, state, caller.player_id),
+                                   correct=services.store.correct_count(game_id,
+                                                                        caller.player_id)))
     _to_host(services, game_id, "player_joined", player=you, players=joined.players)
 
 
@@ -264,8 +271,10 @@ def resume(services: HostedServices, caller: Caller, game_id: str) -> None:
     plan, state = _read(services, game_id)
     player_id = caller.player_id if role == "player" else None
     answered = _answered(services, plan, state, caller.player_id) if player_id else None
+    correct = services.store.correct_count(game_id, player_id) if player_id else 0
     _reply(services, caller, game_id, "resumed", role=role,
-           state=protocol.snapshot(plan, state, player_id=player_id, answered=answered))
+           state=protocol.snapshot(plan, state, player_id=player_id, answered=answered,
+                                   correct=correct))
 
 
 # ------------------------------------------------------------------ helpers
@@ -312,7 +321,22 @@ def _to_host(services: HostedServices, game_id: str, kind: str, *, seq: int | No
     _detach_gone(services, game_id, {host_id: connection}, report.gone)
 
 
-def _broadcast(services: HostedServices, game_id: str, kind: str, **fields: Any) -> None:
+def _broadcast_standings(services: HostedServices, game_id: str, kind: str,
+                         state: GameState) -> None:
+    """The top of the standings to everyone, and to each player their own line as ``you``."""
+    ranked = protocol.standings(state, services.store.correct_counts(game_id))
+
+    def with_you(player_id: str) -> dict[str, Any]:
+        line = ranked.lines.get(player_id)
+        return {"you": line} if line is not None else {}
+
+    _broadcast(services, game_id, kind, personal=with_you, **ranked.board)
+
+
+def _broadcast(services: HostedServices, game_id: str, kind: str, *,
+               personal: Callable[[str], dict[str, Any]] | None = None, **fields: Any) -> None:
+    """One message to every seat; with ``personal``, each player's copy also carries (or has
+    replaced) the fields ``personal(player_id)`` gives, and the host's has ``fields`` alone."""
     seats = services.store.connections(game_id)
     seq = services.store.next_seq(game_id)
     message = protocol.message(kind, game_id, seq, **fields)
@@ -322,10 +346,18 @@ def _broadcast(services: HostedServices, game_id: str, kind: str, **fields: Any)
     # host would then drop as stale and never see the question open.
     host_seat = {host_id: seats[host_id]} if host_id in seats else {}
     player_seats = {seat: connection for seat, connection in seats.items() if seat != host_id}
-    for group in (host_seat, player_seats):
-        if group:
-            report = services.notifier.send(list(group.values()), message)
-            _detach_gone(services, game_id, group, report.gone)
+    if host_seat:
+        report = services.notifier.send(list(host_seat.values()), message)
+        _detach_gone(services, game_id, host_seat, report.gone)
+    if not player_seats:
+        return
+    if personal is None:
+        report = services.notifier.send(list(player_seats.values()), message)
+    else:
+        report = services.notifier.send_each({
+            connection: {**message, **personal(seat)} for seat, connection in player_seats.items()
+        })
+    _detach_gone(services, game_id, player_seats, report.gone)
 
 
 def _detach_gone(services: HostedServices, game_id: str, seats: dict[str, str],

@@ -314,3 +314,40 @@ def test_the_host_hears_every_broadcast_before_the_players(world: World) -> None
     for index in broadcasts:
         assert HOST.connection_id not in calls[index]
         assert calls[index - 1] == [HOST.connection_id]
+
+
+def test_reveals_and_standings_are_sized_per_seat_however_many_play(world: World) -> None:
+    """Everyone gets the top of the standings and the answer counts; each player their own
+    line and answer; the host nobody's. No copy grows with the game (decision 0009)."""
+    quiz_id = world.add_quiz(HOST)
+    players = 40
+    game_id = _play(world, quiz_id, {n: ["Rome" if n % 4 else f"Turin {n % 3}", "Paris"]
+                                     for n in range(1, players + 1)})
+    s = world.notifier.sent
+    reveals = [m for m in s[_player(4).connection_id] if m["type"] == "reveal"]
+    first = reveals[0]["questions"][0]
+    assert (first["answered"], first["answered_correctly"]) == (players, 30)
+    assert first["answers"][0] == {"answer": "Rome", "count": 30, "correct": True}
+    assert {a["answer"] for a in first["answers"][1:]} == {"Turin 0", "Turin 1", "Turin 2"}
+    assert first["yours"]["answer"] == "Turin 1" and first["yours"]["correct"] is False
+    host_reveal = next(m for m in s[HOST.connection_id] if m["type"] == "reveal")
+    assert "yours" not in host_reveal["questions"][0]
+    assert host_reveal["seq"] == reveals[0]["seq"]  # one broadcast, copies per seat
+
+    ended = {n: world.notifier.last(_player(n).connection_id) for n in range(1, players + 1)}
+    host_end = world.notifier.last(HOST.connection_id)
+    assert host_end["type"] == "game_ended" and "you" not in host_end
+    assert len(host_end["scores"]) == 10 and host_end["players"] == players
+    for n, final in ended.items():
+        assert final["scores"] == host_end["scores"] and final["players"] == players
+        mine = [line for line in final["scores"] if line["player_id"] == f"player-{n}"]
+        if mine:
+            assert (final["you"]["rank"], final["you"]["score"]) == (
+                mine[0]["rank"], mine[0]["score"])
+    results = {r.player_id: r for r in world.published("leaderboard")}
+    for n, final in ended.items():
+        result = results[f"player-{n}"]
+        assert (final["you"]["score"], final["you"]["correct"]) == (result.score, result.correct)
+    ranks = sorted(final["you"]["rank"] for final in ended.values())
+    assert ranks[0] == 1 and ranks[-1] <= players
+    assert game_id == host_end["game_id"]

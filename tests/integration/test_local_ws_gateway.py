@@ -263,26 +263,35 @@ def test_the_in_process_fanout_pushes_like_the_connections_api(running: Running)
             await _wait_for(lambda: len(running.gateway.connections) == 2)
             one, two = running.gateway.connections
             outcomes = await asyncio.to_thread(
-                fanout.deliver, [one, "nobody=", two], '{"n":"é"}'.encode())
+                fanout.deliver, _same([one, "nobody=", two], '{"n":"é"}'.encode()))
             assert outcomes == ["sent", "gone", "sent"]
             for socket in (first, second):
                 assert await asyncio.wait_for(socket.recv(), 5) == '{"n":"é"}'
-            binary = await asyncio.to_thread(fanout.deliver, [two, one], b"\xff\x00")
+            binary = await asyncio.to_thread(fanout.deliver, _same([two, one], b"\xff\x00"))
             assert binary == ["sent", "sent"]
             for socket in (first, second):
                 assert await asyncio.wait_for(socket.recv(), 5) == b"\xff\x00"
+            each = await asyncio.to_thread(fanout.deliver, [(one, b'{"to":1}'), (two, b'{"to":2}')])
+            assert each == ["sent", "sent"]
+            assert await asyncio.wait_for(first.recv(), 5) == '{"to":1}'
+            assert await asyncio.wait_for(second.recv(), 5) == '{"to":2}'
             too_big = b"x" * (MAX_MESSAGE_BYTES + 1)
-            assert await asyncio.to_thread(fanout.deliver, [one, two], too_big) == [
-                "failed", "failed"]
+            assert await asyncio.to_thread(fanout.deliver, [(one, too_big), (two, b"{}")]) == [
+                "failed", "sent"]
+            assert await asyncio.wait_for(second.recv(), 5) == "{}"
             await second.close()
             await _wait_for(lambda: len(running.gateway.connections) == 1)
             (alive,) = running.gateway.connections
             closed = two if alive == one else one
-            assert await asyncio.to_thread(fanout.deliver, [alive, closed], b"{}") == [
+            assert await asyncio.to_thread(fanout.deliver, _same([alive, closed], b"{}")) == [
                 "sent", "gone"]
             assert await asyncio.wait_for(first.recv(), 5) == "{}"
 
     asyncio.run(session())
+
+
+def _same(connection_ids: list[str], data: bytes) -> list[tuple[str, bytes]]:
+    return [(connection_id, data) for connection_id in connection_ids]
 
 
 def test_tokens_never_reach_the_logs(running: Running, caplog: pytest.LogCaptureFixture) -> None:

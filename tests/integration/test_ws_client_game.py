@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,7 +18,7 @@ import pytest
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
-from clients.bots.hosted_host import HostBot, HostSettings
+from clients.bots.hosted_host import HostBot, HostSettings, RevealCounts
 from clients.bots.hosted_player import PlayerBot, PlayerSettings
 from clients.bots.seat import Begin
 from clients.bots.shells.ws_hosted import BroadcastLatency, Seat, drive
@@ -49,25 +49,36 @@ class Game:
     resumes: list[tuple[str, int]] = field(default_factory=list)
 
     async def to(self, seats: list[str], kind: str, request_id: str | None = None,
+                 personal: Callable[[str], dict[str, Any]] | None = None,
                  **fields: Any) -> None:
+        """One message (one seq) to ``seats``; a player's copy adds ``personal(seat)``."""
         self.seq += 1
         body = {"type": kind, "game_id": "g1", "seq": self.seq, **fields}
         if request_id is not None:
             body["request_id"] = request_id
         for seat in seats:
+            own = personal(seat) if personal is not None and seat != "host" else {}
             with suppress(ConnectionClosed, KeyError):
-                await self.seats[seat].send(json.dumps(body))
+                await self.seats[seat].send(json.dumps({**body, **own}))
 
     def scoreboard(self) -> list[dict[str, Any]]:
+        """Every player's line: three players fit in the top 10."""
         ordered = sorted(self.players, key=lambda p: (-self.scores[p], p))
-        return [{"rank": i + 1, "player_id": p, "display_name": p, "score": self.scores[p]}
-                for i, p in enumerate(ordered)]
+        return [{"rank": 1 + sum(1 for o in self.players if self.scores[o] > self.scores[p]),
+                 "player_id": p, "display_name": p, "score": self.scores[p]} for p in ordered]
+
+    def you(self, seat: str) -> dict[str, Any]:
+        [line] = [line for line in self.scoreboard() if line["player_id"] == seat]
+        return {"you": {"rank": line["rank"], "score": line["score"],
+                        "correct": line["score"] // 1000}}  # 1000 points per right answer
 
     def state(self, seat: str) -> dict[str, Any]:
         state: dict[str, Any] = {"status": "question_open" if self.open else "lobby",
-                                 "scores": self.scoreboard()}
+                                 "scores": self.scoreboard(), "players": len(self.players)}
         if seat != "host":
-            state["your_score"] = self.scores.get(seat, 0)
+            line = self.you(seat)["you"]
+            state["your_score"], state["your_rank"] = line["score"], line["rank"]
+            state["your_correct"] = line["correct"]
         if self.open:
             question = QUESTIONS[self.asked]
             state["question"] = {"question": question, "time_limit_seconds": 20,
@@ -89,7 +100,7 @@ class Game:
                                                              "display_name": seat},
                           players=len(self.players))
         elif action == "start_game":
-            await self.to(everyone, "game_started", rid, players=[])
+            await self.to(everyone, "game_started", rid, players=len(self.players))
         elif action == "next_question":
             self.asked += 1
             self.open = True
@@ -111,16 +122,23 @@ class Game:
                           answered=len(self.answers.get(question_id, {})))
         elif action == "reveal":
             question_id = QUESTIONS[self.asked]["question_id"]
-            answers = [{"player_id": p, "answer": text, "correct": text == ANSWERS[question_id],
-                        "points": 1000 if text == ANSWERS[question_id] else 0}
-                       for p, text in self.answers.get(question_id, {}).items()]
+            given = self.answers.get(question_id, {})
+            right = [p for p, text in given.items() if text == ANSWERS[question_id]]
             revealed = {"question_id": question_id, "correct_answer": ANSWERS[question_id],
-                        "alternatives": [], "follow_up": None, "answers": answers}
-            await self.to(everyone, "reveal", rid, questions=[revealed])
-        elif action == "show_scoreboard":
-            await self.to(everyone, "scoreboard", rid, scores=self.scoreboard())
-        elif action == "end_game":
-            await self.to(everyone, "game_ended", rid, scores=self.scoreboard())
+                        "alternatives": [], "follow_up": None, "answered": len(given),
+                        "answered_correctly": len(right), "answers": []}
+
+            def with_yours(seat: str) -> dict[str, Any]:
+                text = given.get(seat)
+                yours = None if text is None else {
+                    "answer": text, "correct": seat in right, "points": 1000 * (seat in right)}
+                return {"questions": [{**revealed, "yours": yours}]}
+
+            await self.to(everyone, "reveal", rid, personal=with_yours, questions=[revealed])
+        elif action in ("show_scoreboard", "end_game"):
+            kind = "scoreboard" if action == "show_scoreboard" else "game_ended"
+            await self.to(everyone, kind, rid, personal=self.you, scores=self.scoreboard(),
+                          players=len(self.players))
         elif action == "resume":
             self.resumes.append((seat, frame["last_seq"]))
             await self.to([seat], "resumed", rid, role="host" if seat == "host" else "player",
@@ -173,7 +191,10 @@ async def test_a_hosted_game_over_websockets_survives_a_dropped_player() -> None
     assert game.resumes[0][1] >= 1  # the last seq p0 had seen
     final = {line["player_id"]: line["score"] for line in host.final_scores or []}
     assert final == {"p0": 2000, "p1": 2000, "p2": 2000}
+    assert host.final_players == 3
     assert players["p0"].score == 2000 and players["p0"].points == 2000
-    assert host.revealed == ["q1", "q2"] and host.correct == {"p0": 2, "p1": 2, "p2": 2}
+    assert all(player.final_scores == host.final_scores for player in players.values())
+    assert host.revealed == ["q1", "q2"]
+    assert host.reveal_counts == {"q1": RevealCounts(3, 3), "q2": RevealCounts(3, 3)}
     # p1 and p2 got both questions pushed; p0 got q2 pushed, or in its resumed state.
     assert len(latency.samples_ms()) in (5, 6)

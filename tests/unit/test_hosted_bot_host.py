@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from clients.bots.hosted import Announce, Disconnected, Reconnect, Reconnected, Send
-from clients.bots.hosted_host import HostBot, HostSettings
+from clients.bots.hosted_host import HostBot, HostSettings, RevealCounts
 from clients.bots.seat import Begin, Done, Received, SetTimer, TimerFired
 from clients.sdk.ws_messages import ServerMessage
 
@@ -43,16 +43,19 @@ class Script:
             data["round"] = round_
         return self.message("question", question=data, time_limit_seconds=20, deadline_ms=1)
 
-    def reveal(self, *numbers: int, correct: dict[str, int] | None = None) -> Send:
-        points = correct or {}
+    def reveal(self, *numbers: int, answered: int = 0, correctly: int = 0) -> Send:
+        """The host's copy: each question's counts and most common answers, no ``yours``."""
+        common = [{"answer": "x", "count": correctly, "correct": True}] if correctly else []
         questions = [
             {"question_id": f"q{n}", "correct_answer": "x", "alternatives": [],
-             "follow_up": None,
-             "answers": [{"player_id": player, "answer": "x", "correct": value > 0,
-                          "points": value} for player, value in points.items()]}
+             "follow_up": None, "answered": answered, "answered_correctly": correctly,
+             "answers": common}
             for n in numbers
         ]
         return self.step("reveal", questions=questions)
+
+    def scoreboard(self, **fields: Any) -> Send:
+        return self.step("scoreboard", scores=[], players=2, **fields)
 
 
 def opened(players: int = 2, mode: str = "casual", count: int = 2,
@@ -77,7 +80,7 @@ def started(script: Script, players: int = 2) -> Send:
     start = script.step("player_joined", player={"player_id": "last", "display_name": "x"},
                         players=players)
     assert (start.action, start.fields) == ("start_game", {"game_id": GAME})
-    return script.step("game_started", players=[])
+    return script.step("game_started", players=players)
 
 
 def ask_and_close(script: Script, number: int, round_: int | None = None) -> Send:
@@ -95,18 +98,20 @@ def test_a_casual_game_reveals_and_scores_after_every_question_then_ends() -> No
     first = started(script)
     assert first.action == "next_question"
     assert ask_and_close(script, 1).action == "reveal"
-    scoreboard = script.reveal(1, correct={"a": 900, "b": 0})
+    scoreboard = script.reveal(1, answered=2, correctly=1)
     assert scoreboard.action == "show_scoreboard"
-    assert script.step("scoreboard", scores=[]).action == "next_question"
+    assert script.scoreboard().action == "next_question"
     assert ask_and_close(script, 2).action == "reveal"
-    script.reveal(2, correct={"a": 800, "b": 600})
-    end = script.step("scoreboard", scores=[])
+    script.reveal(2, answered=2, correctly=2)
+    end = script.scoreboard()
     assert end.action == "end_game"
-    final = [{"rank": 1, "player_id": "a", "display_name": "a", "score": 1700}]
-    assert script.message("game_ended", scores=final) == [Done()]
+    final = [{"rank": 1, "player_id": "a", "display_name": "a", "score": 1700},
+             {"rank": 2, "player_id": "b", "display_name": "b", "score": 600}]
+    assert script.message("game_ended", scores=final, players=2) == [Done()]
     host = script.host
-    assert host.correct == {"a": 2, "b": 1} and host.points == {"a": 1700, "b": 600}
-    assert host.final_scores == final
+    assert host.players == 2
+    assert host.reveal_counts == {"q1": RevealCounts(2, 1), "q2": RevealCounts(2, 2)}
+    assert (host.final_scores, host.final_players) == (final, 2)
     assert [q.question_id for q in host.asked] == ["q1", "q2"] == host.revealed
 
 
@@ -115,13 +120,15 @@ def test_a_competitive_game_reveals_once_per_round_from_the_quiz_plan() -> None:
     started(script)
     assert ask_and_close(script, 1, round_=1).action == "next_question"
     assert ask_and_close(script, 2, round_=1).action == "reveal"
-    script.reveal(1, 2, correct={"a": 1000})
-    assert script.step("scoreboard", scores=[]).action == "next_question"
+    script.reveal(1, 2, answered=2, correctly=1)
+    assert script.scoreboard().action == "next_question"
     assert ask_and_close(script, 3, round_=2).action == "reveal"
-    script.reveal(3)
-    assert script.step("scoreboard", scores=[]).action == "end_game"
+    script.reveal(3, answered=1)
+    assert script.scoreboard().action == "end_game"
     assert script.host.revealed == ["q1", "q2", "q3"]
-    assert script.host.correct == {"a": 2}
+    assert script.host.reveal_counts == {
+        "q1": RevealCounts(2, 1), "q2": RevealCounts(2, 1), "q3": RevealCounts(1, 0)
+    }
 
 
 def test_without_a_plan_the_server_says_whether_the_round_goes_on() -> None:
@@ -134,7 +141,7 @@ def test_without_a_plan_the_server_says_whether_the_round_goes_on() -> None:
     assert ask.action == "next_question"
     assert ask_and_close(script, 2, round_=1).action == "reveal"
     script.reveal(1, 2)
-    assert script.step("scoreboard", scores=[]).action == "next_question"
+    assert script.scoreboard().action == "next_question"
 
 
 def test_no_more_questions_ends_the_game() -> None:
@@ -142,7 +149,7 @@ def test_no_more_questions_ends_the_game() -> None:
     started(script)
     ask_and_close(script, 1)
     script.reveal(1)
-    ask = script.step("scoreboard", scores=[])
+    ask = script.scoreboard()
     over = {"code": "no_more_questions", "message": "that was the last question"}
     assert script.step("error", request_id=ask.request_id, error=over).action == "end_game"
 
@@ -179,9 +186,9 @@ def test_stale_messages_do_not_move_the_game_twice() -> None:
                           answered=2) == []
     script.reveal(1)
     scoreboard_seq = script.seq + 1
-    assert script.step("scoreboard", seq=scoreboard_seq, scores=[]).action == "next_question"
-    assert script.message("scoreboard", seq=scoreboard_seq, scores=[]) == []
-    assert script.message("scoreboard", seq=scoreboard_seq - 1, scores=[]) == []
+    assert script.scoreboard(seq=scoreboard_seq).action == "next_question"
+    assert script.message("scoreboard", seq=scoreboard_seq, scores=[], players=2) == []
+    assert script.message("scoreboard", seq=scoreboard_seq - 1, scores=[], players=2) == []
     assert script.host.last_seq == scoreboard_seq
 
 
@@ -225,7 +232,7 @@ def test_resume_waits_on_the_open_question_again() -> None:
                "time_limit_seconds": 20, "deadline_ms": 1}
     [deadline] = script.message("resumed", role="host",
                                 state={"status": "question_open", "question": open_q1,
-                                       "scores": []})
+                                       "scores": [], "players": 2})
     assert deadline == SetTimer(20.5, "deadline:q1")
     assert [q.question_id for q in script.host.asked] == ["q1"]
 
@@ -238,7 +245,7 @@ def test_resume_resends_the_step_whose_reply_was_lost() -> None:
     script.host.feed(Disconnected())
     script.host.feed(Reconnected())
     again = script.step("resumed", role="host", state={"status": "question_closed",
-                                                        "scores": []})
+                                                        "scores": [], "players": 2})
     assert (again.action, again.fields) == ("show_scoreboard", board.fields)
     assert again.request_id != board.request_id
 
@@ -250,5 +257,19 @@ def test_resume_after_the_question_closed_unseen_moves_on_to_the_reveal() -> Non
     script.host.feed(Disconnected())
     script.host.feed(Reconnected())
     reveal = script.step("resumed", role="host", state={"status": "question_closed",
-                                                         "scores": []})
+                                                         "scores": [], "players": 2})
     assert reveal.action == "reveal"
+
+
+def test_resume_into_an_ended_game_keeps_the_final_standings_and_ends() -> None:
+    script = opened()
+    started(script)
+    ask_and_close(script, 1)
+    script.reveal(1, answered=2, correctly=2)
+    script.host.feed(Disconnected())
+    script.host.feed(Reconnected())
+    final = [{"rank": 1, "player_id": "a", "display_name": "a", "score": 1000},
+             {"rank": 1, "player_id": "b", "display_name": "b", "score": 1000}]
+    ended = {"status": "ended", "scores": final, "players": 2}
+    assert script.message("resumed", role="host", state=ended) == [Done()]
+    assert (script.host.final_scores, script.host.final_players) == (final, 2)

@@ -32,7 +32,14 @@ def msg(kind: str, seq: int | None, game_id: str | None = GAME, **fields: Any) -
 
 
 def state(status: str = "lobby", **fields: Any) -> dict[str, Any]:
-    return {"status": status, "scores": [], **fields}
+    return {"status": status, "scores": [], "players": 1, **fields}
+
+
+def revealed(data: dict[str, Any], yours: dict[str, Any] | None, **room: Any) -> dict[str, Any]:
+    """A revealed question as a player is sent it: the room's view and its own ``yours``."""
+    return {"question_id": data["question_id"], "correct_answer": KNOWLEDGE[data["question_id"]],
+            "alternatives": [], "follow_up": None, "answered": 0, "answered_correctly": 0,
+            "answers": [], **room, "yours": yours}
 
 
 def joined(seq: int = 1, **state_fields: Any) -> Received:
@@ -68,26 +75,48 @@ def answer_after_thinking(player: PlayerBot, seq: int, data: dict[str, Any]) -> 
 
 def test_a_full_casual_game_answers_thinks_records_and_ends() -> None:
     player = joined_bot()
-    assert player.feed(msg("game_started", 2, players=[])) == []
+    assert player.feed(msg("game_started", 2, players=2)) == []
     send = answer_after_thinking(player, 3, Q1)
     assert send.fields == {"game_id": GAME, "question_id": "q1", "answer": "Mars"}
     accepted = msg("answer_accepted", 4, question_id="q1", request_id=send.request_id)
     assert player.feed(accepted) == []
     assert player.feed(msg("question_closed", 6, question_id="q1", answered=2)) == []
-    reveal = [{"question_id": "q1", "correct_answer": "Mars", "alternatives": [],
-               "follow_up": None, "answers": [
-                   {"player_id": ME, "answer": "Mars", "correct": True, "points": 950},
-                   {"player_id": "other", "answer": "Venus", "correct": False, "points": 0}]}]
+    common = [{"answer": "Mars", "count": 1, "correct": True},
+              {"answer": "Venus", "count": 1, "correct": False}]
+    mine = {"answer": "Mars", "correct": True, "points": 950}
+    reveal = [revealed(Q1, mine, answered=2, answered_correctly=1, answers=common)]
     assert player.feed(msg("reveal", 7, questions=reveal)) == []
-    scores = [{"rank": 1, "player_id": ME, "display_name": "me", "score": 950}]
-    assert player.feed(msg("scoreboard", 8, scores=scores)) == []
-    assert player.score == 950
-    [done] = player.feed(msg("game_ended", 9, scores=scores))
+    scores = [{"rank": 1, "player_id": ME, "display_name": "me", "score": 950},
+              {"rank": 2, "player_id": "other", "display_name": "other", "score": 0}]
+    you = {"rank": 1, "score": 950, "correct": 1}
+    assert player.feed(msg("scoreboard", 8, scores=scores, players=2, you=you)) == []
+    assert (player.score, player.rank) == (950, 1)
+    [done] = player.feed(msg("game_ended", 9, scores=scores, players=2, you=you))
     assert done == Done()
-    assert player.verdicts["q1"].correct and player.points == 950
-    assert player.accepted == {"q1"}
-    assert player.final_scores == scores
+    assert player.verdicts["q1"].correct and player.points == 950 and player.correct == 1
+    assert player.accepted == {"q1"} and player.revealed == {"q1"}
+    assert (player.final_scores, player.final_players) == (scores, 2)
     assert player.feed(question(10, Q2)) == []  # nothing after the end
+
+
+def test_the_players_own_parts_give_its_verdicts_score_and_rank_wherever_it_stands() -> None:
+    """Off the top 10, unanswered or wrong: what the player knows comes from ``yours`` and
+    ``you``, never from a list of everyone."""
+    player = joined_bot()
+    wrong = {"answer": "Venus", "correct": False, "points": 0}
+    reveal = [revealed(Q1, wrong, answered=900, answered_correctly=700),
+              revealed(Q2, None, answered=850, answered_correctly=800)]
+    assert player.feed(msg("reveal", 2, questions=reveal)) == []
+    assert player.revealed == {"q1", "q2"}
+    assert set(player.verdicts) == {"q1"} and not player.verdicts["q1"].correct
+    assert (player.points, player.correct) == (0, 0)
+    top = [{"rank": n, "player_id": f"p{n}", "display_name": f"p{n}", "score": 2000 - n}
+           for n in range(1, 11)]
+    you = {"rank": 955, "score": 0, "correct": 0}
+    player.feed(msg("scoreboard", 3, scores=top, players=1000, you=you))
+    assert (player.score, player.rank) == (0, 955)
+    [done] = player.feed(msg("game_ended", 4, scores=top, players=1000, you=you))
+    assert done.ok and (player.final_scores, player.final_players) == (top, 1000)
 
 
 def test_accuracy_zero_gives_a_wrong_option_and_an_unmatchable_open_answer() -> None:
@@ -113,10 +142,11 @@ def test_stale_and_duplicate_messages_are_ignored() -> None:
     assert isinstance(timer, SetTimer)
     assert player.feed(question(5, Q1)) == []  # the same seq again
     assert player.feed(question(4, Q2)) == []  # overtaken
-    assert player.feed(msg("game_ended", 3, scores=[])) == []  # an old end: not ours to obey
+    ended = {"scores": [], "players": 1, "you": {"rank": 1, "score": 0, "correct": 0}}
+    assert player.feed(msg("game_ended", 3, **ended)) == []  # an old end: not ours to obey
     assert player.done is None
     assert player.last_seq == 5
-    assert player.feed(msg("game_ended", 9, game_id="another-game", scores=[])) == []
+    assert player.feed(msg("game_ended", 9, game_id="another-game", **ended)) == []
     assert player.done is None
 
 
@@ -135,7 +165,8 @@ def test_resume_after_a_drop_sends_the_same_answer_again() -> None:
     assert player.feed(Reconnected()) == []
     open_q1 = {"question": Q1, "time_limit_seconds": 20, "deadline_ms": 1}
     resumed = msg("resumed", 5, role="player",
-                  state=state("question_open", question=open_q1, answered=False, your_score=0))
+                  state=state("question_open", question=open_q1, answered=False, your_score=0,
+                              your_rank=1, your_correct=0))
     [timer] = player.feed(resumed)
     assert timer == SetTimer(0.0, "answer:q1")
     [again] = player.feed(TimerFired(timer.tag))
@@ -151,9 +182,10 @@ def test_resume_with_the_answer_recorded_sends_nothing_and_keeps_the_score() -> 
     player.feed(Reconnected())
     open_q1 = {"question": Q1, "time_limit_seconds": 20, "deadline_ms": 1}
     resumed = msg("resumed", 6, role="player",
-                  state=state("question_open", question=open_q1, answered=True, your_score=1900))
+                  state=state("question_open", question=open_q1, answered=True, your_score=1900,
+                              your_rank=3, your_correct=0))
     assert player.feed(resumed) == []
-    assert player.score == 1900 and "q1" in player.accepted
+    assert (player.score, player.rank) == (1900, 3) and "q1" in player.accepted
     assert player.resumed_scores == [1900] and player.reconnects == 1
 
 
@@ -161,10 +193,11 @@ def test_resume_into_a_finished_game_ends_the_bot_with_the_final_scores() -> Non
     player = joined_bot()
     player.feed(Disconnected())
     player.feed(Reconnected())
-    scores = [{"rank": 1, "player_id": ME, "display_name": "me", "score": 700}]
-    [done] = player.feed(msg("resumed", 12, role="player", state={"status": "ended",
-                                                                    "scores": scores}))
-    assert done.ok and player.score == 700 and player.final_scores == scores
+    scores = [{"rank": 1, "player_id": "best", "display_name": "best", "score": 990}]
+    ended = state("ended", scores=scores, players=40, your_score=700, your_rank=12, your_correct=0)
+    [done] = player.feed(msg("resumed", 12, role="player", state=ended))
+    assert done.ok and (player.score, player.rank) == (700, 12)
+    assert (player.final_scores, player.final_players) == (scores, 40)
 
 
 def test_late_join_at_the_open_question_answers_it() -> None:
@@ -172,7 +205,7 @@ def test_late_join_at_the_open_question_answers_it() -> None:
     player.feed(Begin())
     open_q2 = {"question": Q2, "time_limit_seconds": 20, "deadline_ms": 1}
     [timer] = player.feed(joined(seq=30, status="question_open", question=open_q2,
-                                 answered=False, your_score=0))
+                                 answered=False, your_score=0, your_rank=1, your_correct=0))
     [send] = player.feed(TimerFired(timer.tag))
     assert isinstance(send, Send) and send.fields["answer"] == "Au"
 

@@ -55,7 +55,9 @@ class ScriptedSocket:
     async def reconnect(self) -> list[str]:
         self.reconnects += 1
         self.push("resumed", role="player", state={
-            "status": "question_open", "answered": False, "your_score": 0, "scores": [],
+            "status": "question_open", "answered": False,
+            "your_score": 0, "your_rank": 1, "your_correct": 0,
+            "scores": [], "players": 1,
             "question": {"question": Q1, "time_limit_seconds": 20, "deadline_ms": 1}})
         return ["resume-1"]
 
@@ -72,7 +74,8 @@ def test_a_player_joins_answers_survives_a_drop_and_finishes() -> None:
         if action == "join_game":
             return [{"kind": "joined", "request_id": fields["request_id"],
                      "player": {"player_id": "me", "display_name": "me"},
-                     "state": {"status": "lobby", "scores": []}},
+                     "state": {"status": "lobby", "scores": [], "players": 1,
+                               "your_score": 0, "your_rank": 1, "your_correct": 0}},
                     {"kind": "question", "question": Q1, "time_limit_seconds": 20,
                      "deadline_ms": 1}]
         if action == "answer":
@@ -83,7 +86,8 @@ def test_a_player_joins_answers_survives_a_drop_and_finishes() -> None:
             scores = [{"rank": 1, "player_id": "me", "display_name": "me", "score": 990}]
             return [{"kind": "answer_accepted", "question_id": "q1"},
                     {"kind": "question_closed", "question_id": "q1", "answered": 1},
-                    {"kind": "game_ended", "scores": scores}]
+                    {"kind": "game_ended", "scores": scores, "players": 1,
+                     "you": {"rank": 1, "score": 990, "correct": 1}}]
         return []
 
     async def scenario() -> Any:
@@ -102,7 +106,7 @@ def test_a_player_joins_answers_survives_a_drop_and_finishes() -> None:
     assert done.ok
     assert answers == ["Au", "Au"]  # the same answer again after the resume
     assert socket.reconnects == 1
-    assert bot.score == 990
+    assert (bot.score, bot.final_players) == (990, 1)
     [sample] = latency.samples_ms()  # one broadcast question, timed once
     assert sample >= 0
 

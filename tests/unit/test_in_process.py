@@ -16,11 +16,11 @@ pytestmark = pytest.mark.unit
 class ScriptedFanout:
     def __init__(self, outcomes: dict[str, PushOutcome]) -> None:
         self.outcomes = outcomes
-        self.calls: list[tuple[list[str], bytes]] = []
+        self.calls: list[list[tuple[str, bytes]]] = []
 
-    def deliver(self, connection_ids: Sequence[str], data: bytes) -> list[PushOutcome]:
-        self.calls.append((list(connection_ids), data))
-        return [self.outcomes[connection_id] for connection_id in connection_ids]
+    def deliver(self, pushes: Sequence[tuple[str, bytes]]) -> list[PushOutcome]:
+        self.calls.append(list(pushes))
+        return [self.outcomes[connection_id] for connection_id, _data in pushes]
 
 
 class UnusedPusher:
@@ -59,6 +59,19 @@ def test_the_broadcaster_hands_the_whole_fan_out_over_once_and_forgets_the_gone(
 
     report = broadcaster.send(["a", "b", "a", "c"], {"type": "question", "seq": 3})
 
-    assert fanout.calls == [(["a", "b", "c"], b'{"type":"question","seq":3}')]
+    data = b'{"type":"question","seq":3}'
+    assert fanout.calls == [[("a", data), ("b", data), ("c", data)]]
     assert (report.sent, report.gone, report.failed) == (("a",), ("b",), ("c",))
+    assert records.removed == ["b"]
+
+
+def test_the_broadcaster_hands_each_connection_its_own_copy_in_one_fan_out() -> None:
+    fanout = ScriptedFanout({"a": "sent", "b": "gone"})
+    records = Records()
+    broadcaster = Broadcaster(UnusedPusher(), records, fanout=fanout)  # type: ignore[arg-type]
+
+    report = broadcaster.send_each({"a": {"seq": 4, "you": 1}, "b": {"seq": 4, "you": 2}})
+
+    assert fanout.calls == [[("a", b'{"seq":4,"you":1}'), ("b", b'{"seq":4,"you":2}')]]
+    assert (report.sent, report.gone) == (("a",), ("b",))
     assert records.removed == ["b"]
