@@ -58,8 +58,10 @@ redis.call('HSET', KEYS[1], 'open', '0', 'deadline_ms', tostring(math.min(now, d
 return {'closed', redis.call('HGET', KEYS[1], 'qid'), tostring(redis.call('HLEN', KEYS[2]))}
 """
 
-# KEYS: meta, players, answers of question ARGV[2], accepted, scores, correct, seq
+# KEYS: meta, players, answers of question ARGV[2], accepted, seq
 # ARGV: player id, question id, answer as given, answer normalised, seq ttl (s)
+# The verdict and points are recorded with the answer; the standings take them at the reveal
+# (APPLY), so nothing a player is sent before it says whether an answer was right.
 ANSWER = """
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return {'game_not_found'} end
@@ -85,16 +87,37 @@ if correct then
   local span = math.max(tonumber(redis.call('HGET', KEYS[1], 'limit_s')) - 0.5, 0.001)
   local fraction = math.min(math.max((elapsed - 0.5) / span, 0), 1)
   points = math.floor(1000 * (1 - 0.5 * fraction) + 0.5)
-  redis.call('ZINCRBY', KEYS[5], points, ARGV[1])
-  redis.call('HINCRBY', KEYS[6], ARGV[1], 1)
 end
 redis.call('HSET', KEYS[3], ARGV[1], cjson.encode({answer = ARGV[3], normalized = ARGV[4],
   correct = correct, points = points, at_ms = now}))
 -- the host's answer_progress takes its seq here, with the count: a higher count, a higher seq
-local seq = redis.call('INCR', KEYS[7])
-redis.call('EXPIRE', KEYS[7], ARGV[5])
+local seq = redis.call('INCR', KEYS[5])
+redis.call('EXPIRE', KEYS[5], ARGV[5])
 return {'accepted', tostring(redis.call('HLEN', KEYS[3])), tostring(redis.call('HLEN', KEYS[2])),
   tostring(seq)}
+"""
+
+# KEYS: players, scores, correct, applied, then the answers of each question in ARGV[2..]
+# ARGV: key ttl (s), question ids. Adds each question's points and correct answers to the
+# standings once (a second reveal, or the end after a reveal, adds nothing); a player who left
+# is not re-added.
+APPLY = """
+local applied = 0
+for i = 2, #ARGV do
+  if redis.call('SADD', KEYS[4], ARGV[i]) == 1 then
+    applied = applied + 1
+    local answers = redis.call('HGETALL', KEYS[3 + i])
+    for j = 1, #answers, 2 do
+      local verdict = cjson.decode(answers[j + 1])
+      if verdict['correct'] and redis.call('HEXISTS', KEYS[1], answers[j]) == 1 then
+        redis.call('ZINCRBY', KEYS[2], verdict['points'], answers[j])
+        redis.call('HINCRBY', KEYS[3], answers[j], 1)
+      end
+    end
+  end
+end
+for i = 2, 4 do redis.call('EXPIRE', KEYS[i], ARGV[1]) end
+return {'applied', tostring(applied)}
 """
 
 # KEYS: meta, players, scores, conns  ARGV: player id, display name, connection id

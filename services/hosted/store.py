@@ -93,8 +93,8 @@ class RedisGameStore:
         self._redis = client
         self._scripts = LuaScripts(
             client, scripts,
-            ("TRANSITION", "ASK", "CLOSE", "ANSWER", "JOIN", "LEAVE", "RESUME", "DETACH",
-             "SNAPSHOT", "RATE"),
+            ("TRANSITION", "ASK", "CLOSE", "ANSWER", "APPLY", "JOIN", "LEAVE", "RESUME",
+             "DETACH", "SNAPSHOT", "RATE"),
             refusals=_REFUSALS, busy_replies=_BUSY_REPLIES,
         )
 
@@ -143,7 +143,8 @@ class RedisGameStore:
 
     def expire(self, plan: GamePlan, seconds: int = ENDED_TTL_SECONDS) -> None:
         k = Keys(plan.game_id)
-        names = ["meta", "plan", "players", "scores", "correct", "conns", "accepted", "seq"]
+        names = ["meta", "plan", "players", "scores", "correct", "applied", "conns", "accepted",
+                 "seq"]
         with _reachable():
             pipe = self._redis.pipeline(transaction=False)
             for name in names:
@@ -178,13 +179,24 @@ class RedisGameStore:
         k = Keys(game_id)
         words = self._run(
             "ANSWER",
-            [k.meta, k.players, k.answers(question_id), k.accepted, k.scores, k.correct, k.seq],
+            [k.meta, k.players, k.answers(question_id), k.accepted, k.seq],
             [player_id, question_id, answer, normalized, GAME_TTL_SECONDS],
         )
         if words[0] == "duplicate":
             return AnswerOutcome(duplicate=True)
         return AnswerOutcome(duplicate=False, answered=int(words[1]), players=int(words[2]),
                              seq=int(words[3]))
+
+    def apply(self, game_id: str, question_ids: Sequence[str]) -> int:
+        """Add these questions' points and correct answers to the standings, each once (at its
+        reveal, or at the end); how many were not applied before."""
+        if not question_ids:
+            return 0
+        k = Keys(game_id)
+        keys = [k.players, k.scores, k.correct, k.applied,
+                *(k.answers(question_id) for question_id in question_ids)]
+        words = self._run("APPLY", keys, [GAME_TTL_SECONDS, *question_ids])
+        return int(words[1])
 
     def answers(self, game_id: str, question_id: str) -> list[RecordedAnswer]:
         with _reachable():

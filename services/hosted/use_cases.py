@@ -168,10 +168,14 @@ def reveal(services: HostedServices, caller: Caller, game_id: str) -> None:
         raise errors.InvalidState("the question is still open; close it first")
     if not plan.ends_round(state.question_index):
         raise errors.InvalidState("the round is not finished; answers are revealed per round")
+    shown_questions = [question for question in plan.round_of(state.question_index)
+                       if question.index <= state.question_index]
+    # The standings take a question's points at its reveal, not at the answer: until then no
+    # score, rank or count a player is sent says whether an answer was right.
+    services.store.apply(game_id, [question.question_id for question in shown_questions])
     reveals = [
         protocol.revealed(question, services.store.answers(game_id, question.question_id))
-        for question in plan.round_of(state.question_index)
-        if question.index <= state.question_index
+        for question in shown_questions
     ]
 
     def with_yours(player_id: str) -> dict[str, Any]:
@@ -189,8 +193,11 @@ def show_scoreboard(services: HostedServices, caller: Caller, game_id: str) -> N
 
 def end_game(services: HostedServices, caller: Caller, game_id: str) -> None:
     """Ends once; a retried end_game publishes again (the writers count each result once)."""
-    plan, _ = _as_host(services, caller, game_id, ended_too=True)
+    plan, asked = _as_host(services, caller, game_id, ended_too=True)
     services.store.end(game_id)
+    # Questions never revealed count too: the final standings are the whole game.
+    services.store.apply(game_id, [question.question_id
+                                   for question in plan.questions[:asked.question_index + 1]])
     state = services.store.state(game_id)
     _broadcast_standings(services, game_id, "game_ended", state)
     _publish_results(services, plan, state)

@@ -155,8 +155,9 @@ async def test_a_connection_past_its_token_expiry_is_refused_and_closed(
 
 
 def _without_own_counts(frame: dict) -> dict:
-    """The frame without a player's own count of correct answers (``you``, ``your_correct``):
-    a number, checked where it matters, whose name says "correct"."""
+    """The frame without a player's own count of correct answers (``you``, ``your_correct``),
+    whose name says "correct": before a reveal it counts only revealed questions
+    (tests/integration/test_hosted_use_cases.py)."""
     own = {key: value for key, value in frame.items() if key != "you"}
     if isinstance(frame.get("state"), dict):
         own["state"] = {k: v for k, v in frame["state"].items() if k != "your_correct"}
@@ -344,6 +345,7 @@ async def test_a_dropped_player_resumes_with_the_same_seat_and_score(
     await ann.call("answer", "answer_accepted", game_id=game_id, question_id="q1",
                    answer="Roma")
     await h.call("close_question", "question_closed", game_id=game_id)
+    await h.call("reveal", "reveal", game_id=game_id)  # q1's points reach the standings
     await h.send("next_question", game_id=game_id)
     last_seq = (await ann.expect("question"))["seq"]
     await ann.socket.close()  # dropped mid-question

@@ -88,6 +88,7 @@ def test_fifty_players_answering_at_once_each_get_one_answer_and_consistent_poin
 
     with ThreadPoolExecutor(50) as pool:
         list(pool.map(answer, range(50)))
+    assert store.apply(plan.game_id, ["q1"]) == 1  # the reveal
     state = store.state(plan.game_id)
     recorded = client.hgetall(Keys(plan.game_id).answers("q1"))
     assert len(recorded) == 50
@@ -98,6 +99,27 @@ def test_fifty_players_answering_at_once_each_get_one_answer_and_consistent_poin
         assert first["points"] == expected == state.scores[f"p{n}"]
         assert (expected >= 500) == (n % 2 == 0)
     assert store.correct_counts(plan.game_id) == {f"p{n}": 1 for n in range(0, 50, 2)}
+
+
+def test_the_standings_take_a_questions_points_at_its_reveal_once(
+        store: RedisGameStore) -> None:
+    """Until the reveal no score, rank or count says whether an answer was right; a second
+    reveal (or the end after it) adds nothing; a player who left is not brought back."""
+    plan = _started(store, 3)
+    _ask(store, plan)
+    for player, given in (("p0", "Rome"), ("p1", "Paris"), ("p2", "Roma")):
+        _answer(store, plan, player, given)
+    store.leave(plan.game_id, "p2")
+    assert store.state(plan.game_id).scores == {"p0": 0, "p1": 0}
+    assert store.correct_counts(plan.game_id) == {}
+
+    assert store.apply(plan.game_id, ["q1"]) == 1
+    earned = {a.player_id: a.points for a in store.answers(plan.game_id, "q1")}
+    assert store.state(plan.game_id).scores == {"p0": earned["p0"], "p1": 0}
+    assert store.correct_counts(plan.game_id) == {"p0": 1}
+    assert store.apply(plan.game_id, ["q1"]) == 0  # revealed again, or ended: nothing more
+    assert store.state(plan.game_id).scores == {"p0": earned["p0"], "p1": 0}
+    assert store.correct_counts(plan.game_id) == {"p0": 1}
 
 
 def test_one_player_racing_ten_answers_records_exactly_one(store: RedisGameStore) -> None:
@@ -144,15 +166,14 @@ def test_a_replayed_answer_gets_the_first_verdict_and_a_change_is_refused(
     _ask(store, plan)
     first = _answer(store, plan, "p0", "Rome")
     assert not first.duplicate and first.answered == 1
-    score = store.state(plan.game_id).scores["p0"]
-    assert score >= 500
     for _ in range(10):
         assert _answer(store, plan, "p0", " rome ").duplicate
     with pytest.raises(errors.AlreadyAnswered):
         _answer(store, plan, "p0", "Paris")
-    assert store.state(plan.game_id).scores["p0"] == score
     (recorded,) = store.answers(plan.game_id, "q1")
-    assert recorded.answer == "Rome" and recorded.correct
+    assert recorded.answer == "Rome" and recorded.correct and recorded.points >= 500
+    store.apply(plan.game_id, ["q1"])
+    assert store.state(plan.game_id).scores["p0"] == recorded.points
 
 
 def test_an_answer_after_the_deadline_is_refused_with_no_points(store: RedisGameStore) -> None:
@@ -202,6 +223,7 @@ def test_a_late_joiner_enters_at_the_current_question_with_score_zero(
     assert joined.new and joined.players == 2
     assert store.state(plan.game_id).scores["late"] == 0
     assert not _answer(store, plan, "late", "Roma").duplicate
+    store.apply(plan.game_id, ["q1"])
     assert store.state(plan.game_id).scores["late"] >= 500
 
 
@@ -209,6 +231,7 @@ def test_joining_again_keeps_the_seat_and_the_score(store: RedisGameStore) -> No
     plan = _started(store, 1)
     _ask(store, plan)
     _answer(store, plan, "p0", "Rome")
+    store.apply(plan.game_id, ["q1"])
     score = store.state(plan.game_id).scores["p0"]
     again = store.join(plan.game_id, player_id="p0", display_name="x", connection_id="conn-2")
     assert not again.new

@@ -351,3 +351,43 @@ def test_reveals_and_standings_are_sized_per_seat_however_many_play(world: World
     ranks = sorted(final["you"]["rank"] for final in ended.values())
     assert ranks[0] == 1 and ranks[-1] <= players
     assert game_id == host_end["game_id"]
+
+
+def test_nothing_a_player_is_sent_before_the_reveal_says_whether_they_were_right(
+        world: World) -> None:
+    """Points reach the standings at the reveal: a player resuming (or a scoreboard shown)
+    mid-question cannot learn from its own score whether its answer was right and tell others."""
+    quiz_id = world.add_quiz(HOST)
+    game_id, code = _opened(world, quiz_id)
+    s, ann = world.services, _player(1)
+    use_cases.join_game(s, ann, code)
+    use_cases.start_game(s, HOST, game_id)
+    use_cases.next_question(s, HOST, game_id)
+    use_cases.answer(s, ann, game_id, "q1", "Rome")
+    use_cases.resume(s, ann, game_id)
+    state = world.notifier.last(ann.connection_id)["state"]
+    assert (state["your_score"], state["your_correct"]) == (0, 0)
+    use_cases.close_question(s, HOST, game_id)
+    use_cases.show_scoreboard(s, HOST, game_id)
+    assert world.notifier.last(ann.connection_id)["you"]["score"] == 0
+    use_cases.reveal(s, HOST, game_id)
+    earned = world.notifier.last(ann.connection_id)["questions"][0]["yours"]["points"]
+    use_cases.show_scoreboard(s, HOST, game_id)
+    you = world.notifier.last(ann.connection_id)["you"]
+    assert (you["score"], you["correct"]) == (earned, 1) and earned >= 500
+
+
+def test_the_end_counts_the_questions_never_revealed(world: World) -> None:
+    quiz_id = world.add_quiz(HOST)
+    game_id, code = _opened(world, quiz_id)
+    s, ann = world.services, _player(1)
+    use_cases.join_game(s, ann, code)
+    use_cases.start_game(s, HOST, game_id)
+    use_cases.next_question(s, HOST, game_id)
+    use_cases.answer(s, ann, game_id, "q1", "Rome")
+    use_cases.end_game(s, HOST, game_id)  # no reveal
+    you = world.notifier.last(ann.connection_id)["you"]
+    (result,) = world.published("leaderboard")
+    assert you["correct"] == result.correct == 1 and you["score"] == result.score >= 500
+    use_cases.end_game(s, HOST, game_id)  # ended again: counted once
+    assert world.notifier.last(ann.connection_id)["you"] == you
