@@ -4,6 +4,11 @@ Used locally: the Mosquitto dynamic-security admin (``dynsec``), the local cloud
 and iot-data stand-in, and the tests. Plain TCP or websockets, no TLS (loopback only), and
 ``disable_metrics=True``: otherwise awscrt appends SDK metrics to the username and Mosquitto
 refuses the login (DESIGN.md, "Known gaps and traps").
+
+awscrt reconnects by itself after a drop (a broker restart, a keep-alive the broker expired); the
+session is clean, so the broker has forgotten the subscriptions, and they are made again on
+every reconnect. Without that, the dynamic-security admin never heard another reply and the
+rules runner never another answer, silently.
 """
 
 from __future__ import annotations
@@ -43,6 +48,8 @@ class MqttConnection:
                  password: str | None = None, on_message: OnMessage | None = None) -> None:
         self._on_message = on_message
         self._outcome: Future[None] = Future()
+        self._filters: list[str] = []  # subscribed so far, made again on each reconnect
+        self.reconnects = 0
         self.disconnected = threading.Event()
         options = mqtt5.ClientOptions(
             host_name=address.host, port=address.port,
@@ -73,10 +80,8 @@ class MqttConnection:
 
     def subscribe(self, *topic_filters: str, timeout: float = 5.0) -> list[bool]:
         """True per filter the broker granted."""
-        packet = mqtt5.SubscribePacket(subscriptions=[
-            mqtt5.Subscription(topic_filter=f, qos=mqtt5.QoS.AT_LEAST_ONCE)
-            for f in topic_filters])
-        suback = self._client.subscribe(packet).result(timeout)
+        self._filters.extend(f for f in topic_filters if f not in self._filters)
+        suback = self._client.subscribe(_subscription(topic_filters)).result(timeout)
         return [code.value < 0x80 for code in suback.reason_codes]
 
     def publish(self, topic: str, payload: bytes, *, retain: bool = False,
@@ -95,6 +100,10 @@ class MqttConnection:
         self.disconnected.clear()
         if not self._outcome.done():
             self._outcome.set_result(None)
+            return
+        self.reconnects += 1
+        if self._filters:  # on awscrt's thread: ask, never wait here
+            self._client.subscribe(_subscription(self._filters))
 
     def _failed(self, data: mqtt5.LifecycleConnectFailureData) -> None:
         if self._outcome.done():
@@ -107,3 +116,8 @@ class MqttConnection:
         packet = data.publish_packet
         if self._on_message is not None:
             self._on_message(packet.topic, bytes(packet.payload or b""), bool(packet.retain))
+
+
+def _subscription(topic_filters: tuple[str, ...] | list[str]) -> mqtt5.SubscribePacket:
+    return mqtt5.SubscribePacket(subscriptions=[
+        mqtt5.Subscription(topic_filter=f, qos=mqtt5.QoS.AT_LEAST_ONCE) for f in topic_filters])
