@@ -163,6 +163,10 @@ def _config(directory: Path, port: int, ws_port: int) -> str:
             "persistence false",
             "retain_available false",
             "max_packet_size 65536",
+            # AWS IoT Core's limit of unacknowledged QoS 1 messages per client, each way (it is
+            # also the receive maximum sent in CONNACK); Mosquitto's default is 20, which kept
+            # the rules' one connection to 20 verdicts in flight, the winner queued behind them.
+            "max_inflight_messages 100",
             "set_tcp_nodelay true",
             f"plugin {dynsec_plugin()}",
             f"plugin_opt_config_file {directory / 'dynamic-security.json'}",

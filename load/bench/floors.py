@@ -110,7 +110,7 @@ def bare_mosquitto() -> Iterator[int]:
         config.write_text(
             # the local cloud's broker's network settings (infra/local/mosquitto.py), no plugin
             f"listener {port} 127.0.0.1\nallow_anonymous true\nmax_queued_messages 100000\n"
-            "set_tcp_nodelay true\n",
+            "max_inflight_messages 100\nset_tcp_nodelay true\n",
             encoding="utf-8",
         )
         process = subprocess.Popen(
