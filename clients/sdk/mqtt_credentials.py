@@ -1,7 +1,7 @@
 """How one player connects to the live-game broker: the answer of ``POST /live/credentials``.
 
-Locally the route creates the player's Mosquitto dynamic-security client and answers with its
-username (= client id = player id) and a fresh password; the client connects over plain TCP
+Locally the route answers with the player's username (= client id = player id) and a token as
+the password, which the local broker's authorizer plugin checks; the client connects over plain TCP
 to the broker named in the answer (``broker: "mosquitto"``), or in the endpoints file. On AWS
 (``broker: "aws-iot"``) it answers with the IoT endpoint, the custom authorizer's name and how
 to present the Cognito access token (``password_from: "access_token"``: the token is the

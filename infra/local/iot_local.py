@@ -28,7 +28,7 @@ logger = logging.getLogger(__name__)
 # endpoint and authorizer name only exist on AWS (locally the broker's MQTT_* replace them).
 IOT_VARIABLES = frozenset({
     "IOT_DATA_ENDPOINT", "IOT_ENDPOINT", "IOT_AUTHORIZER_NAME", "MQTT_CREDENTIALS", "MQTT_HOST",
-    "MQTT_PORT", "MQTT_WS_URL", "MQTT_ADMIN_USERNAME", "MQTT_ADMIN_PASSWORD",
+    "MQTT_PORT", "MQTT_WS_URL", "MQTT_TOKEN_KEY",
 })
 
 
@@ -88,7 +88,6 @@ async def start_iot(wiring: Wiring, runtime: LambdaRuntime, resources: LocalReso
         "MQTT_HOST": "127.0.0.1",
         "MQTT_PORT": str(broker.port),
         "MQTT_WS_URL": broker.ws_url,
-        "MQTT_ADMIN_USERNAME": broker.admin_username,
-        "MQTT_ADMIN_PASSWORD": broker.admin_password,
+        "MQTT_TOKEN_KEY": broker.key.hex(),
     }
     return LocalIot(broker, rules, iot_data, environment)

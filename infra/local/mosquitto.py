@@ -1,48 +1,51 @@
-"""Mosquitto for the local cloud (AWS IoT Core's stand-in), with its dynamic-security plugin.
+"""Mosquitto for the local cloud (AWS IoT Core's stand-in), with our authorizer plugin.
 
 Two listeners on 127.0.0.1 (MQTT over TCP and over websockets; ``socket_domain ipv4``, without
 which the websockets listener ignores the bind address), anonymous access off, no persistence,
 no retained messages (``retain_available false``: on AWS the player policy grants no
 ``iot:RetainPublish``), and ``set_tcp_nodelay true``: with Nagle's algorithm on, the broker's
-small writes waited for the client's delayed ACK (~40 ms), a 44 ms floor under every
-dynamic-security round trip (0.1 ms without). The dynamic-security file is written before
-start with two clients: ``admin`` (the plugin's control topic, used to issue player
-credentials) and ``service`` (the rules runner and the iot-data stand-in: every
-``trivia/live/#`` topic). Defaults deny all; player roles open their own topics
-(``services.live.topics.PlayerPolicy``).
+small writes waited for the client's delayed ACK (~40 ms).
+
+Who may connect and do what is the plugin's (``trivia_auth.c``, decision 0010), as IoT Core's
+custom authorizer decides on AWS: a username and a token signed with a key written here for
+this broker only (``services.live.credentials.broker_token``); a player's client id must be its
+username, and the player policy (``services.live.topics.broker_rules``) is applied to it. The
+``service`` user (the rules runner and the iot-data stand-in) has every right. The plugin is
+compiled from its source on first use, into the user's cache, keyed by the source's hash.
 
 Started as root, Mosquitto switches to the ``user`` of its config: we name the current user, so
-the files under the data dir stay writable.
+the files under the data dir stay readable to it.
 """
 
 from __future__ import annotations
 
-import base64
-import glob
 import hashlib
-import json
 import os
 import pwd
 import secrets
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from infra.local import processes
+from services.live.credentials import broker_token
 from services.live.mqtt_client import BrokerAddress
-from services.live.topics import DEFAULT_ACLS, SERVICE_ACLS
+from services.live.topics import broker_rules
 
-INSTALL_HINT = "Mosquitto is not installed: `apt-get install mosquitto` (live games need it)"
-_PLUGIN_GLOBS = (
-    "/usr/lib/*/mosquitto_dynamic_security.so",
-    "/usr/lib/mosquitto_dynamic_security.so",
-    "/usr/local/lib/mosquitto_dynamic_security.so",
-    "/usr/lib/*/mosquitto/mosquitto_dynamic_security.so",
+BUILD_PACKAGES = "mosquitto mosquitto-dev libmosquitto-dev libssl-dev gcc"
+INSTALL_HINT = (
+    f"Mosquitto or what builds its plugin is missing: `apt-get install {BUILD_PACKAGES}` "
+    "(live games need them)"
 )
-_PBKDF2_ITERATIONS = 101
+PLUGIN_SOURCE = Path(__file__).with_name("trivia_auth.c")
+SERVICE_USERNAME = "service"
+KEY_FILE = "token.key"
+SERVICE_TOKEN_SECONDS = 365 * 24 * 3600  # the broker checks it at each (re)connect only
 
 
 class MosquittoMissing(RuntimeError):
@@ -59,18 +62,42 @@ def mosquitto_binary() -> str:
     return found
 
 
-def dynsec_plugin() -> str:
-    for pattern in _PLUGIN_GLOBS:
-        found = sorted(glob.glob(pattern))
-        if found:
-            return found[0]
-    raise MosquittoMissing(INSTALL_HINT + " (its dynamic-security plugin was not found)")
+def auth_plugin() -> Path:
+    """The compiled authorizer plugin; built on first use (a C compiler, Mosquitto's plugin
+    headers and OpenSSL's), then reused while its source is unchanged."""
+    return _built_plugin(hashlib.sha256(PLUGIN_SOURCE.read_bytes()).hexdigest()[:16])
+
+
+@cache
+def _built_plugin(digest: str) -> Path:
+    target = _cache_dir() / f"trivia_auth-{digest}.so"
+    if target.exists():
+        return target
+    compiler = shutil.which("cc") or shutil.which("gcc")
+    if compiler is None:
+        raise MosquittoMissing(INSTALL_HINT + " (no C compiler)")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=target.parent) as scratch:
+        built = Path(scratch) / target.name
+        command = [compiler, "-shared", "-fPIC", "-O2", "-Wall", "-Wextra", "-Werror",
+                   "-o", str(built), str(PLUGIN_SOURCE), "-lcrypto"]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        if done.returncode != 0:
+            raise MosquittoMissing(f"{INSTALL_HINT}; the plugin did not build:\n"
+                                   f"{done.stderr.strip()[-2000:]}")
+        built.replace(target)  # atomic: a concurrent build leaves one whole file
+    return target
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "trivia-service"
 
 
 def available() -> bool:
     try:
         mosquitto_binary()
-        dynsec_plugin()
+        auth_plugin()
     except MosquittoMissing:
         return False
     return True
@@ -82,10 +109,13 @@ class MosquittoProcess:
     port: int
     ws_port: int
     directory: Path
-    admin_password: str
-    service_password: str
-    admin_username: str = "admin"
-    service_username: str = "service"
+    key: bytes  # the plugin's token key, for this broker only
+    service_username: str = SERVICE_USERNAME
+
+    @property
+    def service_password(self) -> str:
+        return broker_token(self.key, self.service_username,
+                            int(time.time()) + SERVICE_TOKEN_SECONDS)
 
     @property
     def address(self) -> BrokerAddress:
@@ -120,41 +150,8 @@ def _listening(port: int) -> bool:
         return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
-def _hashed(username: str, password: str, roles: list[str]) -> dict[str, object]:
-    salt = secrets.token_bytes(12)
-    digest = hashlib.pbkdf2_hmac("sha512", password.encode(), salt, _PBKDF2_ITERATIONS)
-    return {
-        "username": username,
-        "password": base64.b64encode(digest).decode(),
-        "salt": base64.b64encode(salt).decode(),
-        "iterations": _PBKDF2_ITERATIONS,
-        "roles": [{"rolename": role} for role in roles],
-    }
-
-
-def dynsec_document(admin_password: str, service_password: str) -> dict[str, object]:
-    control = "$CONTROL/dynamic-security/#"
-    return {
-        "clients": [
-            _hashed("admin", admin_password, ["admin"]),
-            _hashed("service", service_password, ["service"]),
-        ],
-        "roles": [
-            {
-                "rolename": "admin",
-                "acls": [
-                    {"acltype": "publishClientSend", "topic": control, "allow": True},
-                    {"acltype": "publishClientReceive", "topic": control, "allow": True},
-                    {"acltype": "subscribePattern", "topic": control, "allow": True},
-                ],
-            },
-            {"rolename": "service", "acls": SERVICE_ACLS},
-        ],
-        "defaultACLAccess": DEFAULT_ACLS,
-    }
-
-
 def _config(directory: Path, port: int, ws_port: int) -> str:
+    publish, subscribe = broker_rules()
     return "\n".join(
         [
             f"user {pwd.getpwuid(os.getuid()).pw_name}",
@@ -168,8 +165,11 @@ def _config(directory: Path, port: int, ws_port: int) -> str:
             # the rules' one connection to 20 verdicts in flight, the winner queued behind them.
             "max_inflight_messages 100",
             "set_tcp_nodelay true",
-            f"plugin {dynsec_plugin()}",
-            f"plugin_opt_config_file {directory / 'dynamic-security.json'}",
+            f"plugin {auth_plugin()}",
+            f"plugin_opt_key_file {directory / KEY_FILE}",
+            f"plugin_opt_publish {' '.join(publish)}",
+            f"plugin_opt_subscribe {' '.join(subscribe)}",
+            f"plugin_opt_superusers {SERVICE_USERNAME}",
             f"log_dest file {directory / 'mosquitto.log'}",
             "log_type error",
             "log_type warning",
@@ -188,17 +188,18 @@ def spawn_mosquitto(directory: Path) -> MosquittoProcess:
     """Start Mosquitto on two free ports; when ``wait_ready()`` says False, spawn again."""
     binary = mosquitto_binary()
     directory.mkdir(parents=True, exist_ok=True)
-    admin_password, service_password = secrets.token_urlsafe(18), secrets.token_urlsafe(18)
-    dynsec = directory / "dynamic-security.json"
-    dynsec.write_text(json.dumps(dynsec_document(admin_password, service_password), indent=1))
-    dynsec.chmod(0o600)
+    key = secrets.token_bytes(32)
+    key_file = directory / KEY_FILE
+    key_file.touch(mode=0o600)
+    key_file.chmod(0o600)
+    key_file.write_text(key.hex(), encoding="ascii")
     port, ws_port = processes.free_port(), processes.free_port()
     config = directory / "mosquitto.conf"
     config.write_text(_config(directory, port, ws_port))
     log = (directory / "stdout.log").open("ab")
     process = processes.spawn([binary, "-c", str(config)], stdout=log, stderr=log)
     log.close()
-    return MosquittoProcess(process, port, ws_port, directory, admin_password, service_password)
+    return MosquittoProcess(process, port, ws_port, directory, key)
 
 
 def start_mosquitto(directory: Path, attempts: int = 3) -> MosquittoProcess:

@@ -18,9 +18,8 @@ from services.core.errors import ServiceUnavailable
 from services.core.redis import redis_client
 from services.core.results_publisher import SnsBatchPublisher
 from services.core.settings import AuthSettings
+from services.live.credentials import IotCoreCredentials, TokenCredentials
 from services.live.dynamo import DynamoCompletionMarkers, DynamoLiveGames
-from services.live.dynsec import DynsecAdmin, DynsecCredentials, IotCoreCredentials
-from services.live.mqtt_client import BrokerAddress
 from services.live.ports import CredentialIssuer, MessageSink
 from services.live.publisher import IotDataPublisher
 from services.live.settings import CredentialSettings, LiveSettings
@@ -85,18 +84,11 @@ def live_services() -> LiveServices:
 def credential_issuer() -> CredentialIssuer:
     settings = CredentialSettings()  # type: ignore[call-arg]
     if settings.mqtt_credentials == "mosquitto":
-        if not (settings.mqtt_port and settings.mqtt_admin_username
-                and settings.mqtt_admin_password):
+        if not (settings.mqtt_port and settings.mqtt_token_key):
             raise ServiceUnavailable("live games are not available here: the local broker "
                                      "is not running")
-        try:
-            admin = DynsecAdmin(BrokerAddress(settings.mqtt_host, settings.mqtt_port),
-                                username=settings.mqtt_admin_username,
-                                password=settings.mqtt_admin_password)
-        except (ConnectionError, TimeoutError) as error:  # MqttRefused is a ConnectionError
-            raise ServiceUnavailable("the local broker is unreachable; try again") from error
-        return DynsecCredentials(admin, host=settings.mqtt_host, port=settings.mqtt_port,
-                                 ws_url=settings.mqtt_ws_url)
+        return TokenCredentials(bytes.fromhex(settings.mqtt_token_key), host=settings.mqtt_host,
+                                port=settings.mqtt_port, ws_url=settings.mqtt_ws_url)
     if not (settings.iot_endpoint and settings.iot_authorizer_name):
         raise ServiceUnavailable("live games are not available here: no IoT endpoint is "
                                  "configured")

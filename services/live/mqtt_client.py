@@ -1,14 +1,13 @@
 """A small synchronous MQTT 5 connection on awscrt, for the service's own broker clients.
 
-Used locally: the Mosquitto dynamic-security admin (``dynsec``), the local cloud's rules runner
-and iot-data stand-in, and the tests. Plain TCP or websockets, no TLS (loopback only), and
-``disable_metrics=True``: otherwise awscrt appends SDK metrics to the username and Mosquitto
-refuses the login (DESIGN.md, "Known gaps and traps").
+Used locally: the local cloud's rules runner and iot-data stand-in, and the tests. Plain TCP or
+websockets, no TLS (loopback only), and ``disable_metrics=True``: otherwise awscrt appends SDK
+metrics to the username and Mosquitto refuses the login (DESIGN.md, "Known gaps and traps").
 
 awscrt reconnects by itself after a drop (a broker restart, a keep-alive the broker expired); the
 session is clean, so the broker has forgotten the subscriptions, and they are made again on
-every reconnect. Without that, the dynamic-security admin never heard another reply and the
-rules runner never another answer, silently.
+every reconnect. Without that, the rules runner would stay connected and never hear another
+answer, silently.
 """
 
 from __future__ import annotations

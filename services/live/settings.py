@@ -17,15 +17,15 @@ class LiveSettings(GameSettings):
 
 class CredentialSettings(AwsSettings):
     """``POST /live/credentials``: ``aws`` returns how to reach IoT Core; ``mosquitto`` issues
-    a dynamic-security client on the local broker."""
+    a token the local broker's authorizer plugin accepts."""
 
     mqtt_credentials: str = Field(default="aws", pattern="^(aws|mosquitto)$")
     iot_endpoint: str | None = None  # the broker host players connect to (AWS)
     iot_authorizer_name: str | None = None
-    # Mosquitto (local): where its admin client connects, and the host/ports players use.
+    # Mosquitto (local): the host and ports players use, and the key its plugin checks tokens
+    # with (hex; set by the local cloud, never logged).
     mqtt_host: str = "127.0.0.1"
     mqtt_port: int = 0
     mqtt_ws_url: str | None = None
-    mqtt_admin_username: str | None = None
-    mqtt_admin_password: str | None = None
+    mqtt_token_key: str | None = None
 

@@ -1,16 +1,16 @@
 """The live game's topic layout and a player's policy (docs/mqtt.md, "Topics" and "Policy").
 
-One module says which topics exist and what a player may do with them; the same ``PlayerPolicy``
-renders as the IoT policy document the custom authorizer returns on AWS and as the Mosquitto
-dynamic-security role ACLs locally. Handlers take the sender from the topic segment the policy
-pins to the connected player (``sender_of``), never from a payload.
+One module says which topics exist and what a player may do with them; the same templates
+render as the IoT policy document the custom authorizer returns on AWS (``PlayerPolicy``) and
+as the rules the local broker's authorizer plugin applies to every player (``broker_rules``).
+Handlers take the sender from the topic segment the policy pins to the connected player
+(``sender_of``), never from a payload.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,16 +23,24 @@ SHARED_SUBSCRIBE = (GAME_EVENTS_FILTER,)  # every player alike
 _SEGMENT = re.compile(r"^[A-Za-z0-9_.:@-]{1,128}$")
 
 
+# A player's own topics; "{}" is the player's id.
+_HOST_COMMANDS = ROOT + "/hosts/{}/commands"
+_PLAYER_ACTIONS = ROOT + "/players/{}/actions"
+_PLAYER_INBOX = ROOT + "/players/{}/inbox"
+_OWN_PUBLISH = (_HOST_COMMANDS, _PLAYER_ACTIONS)
+_OWN_SUBSCRIBE = (_PLAYER_INBOX,)
+
+
 def host_commands(player_id: str) -> str:
-    return f"{ROOT}/hosts/{_segment(player_id)}/commands"
+    return _HOST_COMMANDS.format(_segment(player_id))
 
 
 def player_actions(player_id: str) -> str:
-    return f"{ROOT}/players/{_segment(player_id)}/actions"
+    return _PLAYER_ACTIONS.format(_segment(player_id))
 
 
 def player_inbox(player_id: str) -> str:
-    return f"{ROOT}/players/{_segment(player_id)}/inbox"
+    return _PLAYER_INBOX.format(_segment(player_id))
 
 
 def game_events(game_id: str) -> str:
@@ -72,11 +80,12 @@ class PlayerPolicy:
 
     @property
     def publish(self) -> tuple[str, ...]:
-        return (host_commands(self.player_id), player_actions(self.player_id))
+        return tuple(topic.format(_segment(self.player_id)) for topic in _OWN_PUBLISH)
 
     @property
     def subscribe(self) -> tuple[str, ...]:
-        return (player_inbox(self.player_id), *SHARED_SUBSCRIBE)
+        own = (topic.format(_segment(self.player_id)) for topic in _OWN_SUBSCRIBE)
+        return (*own, *SHARED_SUBSCRIBE)
 
     # ------------------------------------------------------------------ AWS IoT
 
@@ -111,58 +120,15 @@ class PlayerPolicy:
                                                            account_id=account_id))],
         }
 
-    # ------------------------------------------------------------------ Mosquitto
-
-    @property
-    def role_name(self) -> str:
-        return f"player-{self.player_id}"
-
-    def dynsec_acls(self) -> list[dict[str, Any]]:
-        """The player's own role: their topics. What every player may do alike is in the
-        shared ``PLAYERS_ROLE``; the broker's defaults deny everything else (``DEFAULT_ACLS``)."""
-        acls = [_acl("publishClientSend", topic) for topic in self.publish]
-        return acls + _subscribe_acls(f for f in self.subscribe if f not in SHARED_SUBSCRIBE)
-
-    @property
-    def dynsec_roles(self) -> list[dict[str, str]]:
-        return [{"rolename": self.role_name}, {"rolename": PLAYERS_ROLE}]
-
-
-def _subscribe_acls(topic_filters: Iterable[str]) -> list[dict[str, Any]]:
-    acls = []
-    for topic_filter in topic_filters:
-        acls.append(_acl("subscribePattern", topic_filter))
-        acls.append(_acl("publishClientReceive", topic_filter))
-    return acls
-
-
-def _acl(kind: str, topic: str) -> dict[str, Any]:
-    return {"acltype": kind, "topic": topic, "priority": 0, "allow": True}
-
 
 def _iot_filter(topic_filter: str) -> str:
     """IoT policy resources spell the MQTT single-level wildcard ``+`` as ``*``."""
     return topic_filter.replace("+", "*")
 
 
-# Locally, one role every player client shares: the filters every player may subscribe to.
-# Mosquitto 2.0's dynamic-security ACLs take no %u/%c substitution, so a player's own topics
-# need a role of their own; these do not (and each copy would grow the file the broker
-# rewrites after every change).
-PLAYERS_ROLE = "players"
-PLAYERS_ACLS: list[dict[str, Any]] = _subscribe_acls(SHARED_SUBSCRIBE)
-
-# Broker-wide defaults locally: only roles open anything (AWS IoT denies by default too).
-DEFAULT_ACLS: dict[str, bool] = {
-    "publishClientSend": False,
-    "publishClientReceive": False,
-    "subscribe": False,
-    "unsubscribe": True,
-}
-
-# The service's own clients (rules runner, iot-data bridge): every live topic, nothing else.
-SERVICE_ACLS: list[dict[str, Any]] = [
-    _acl("publishClientSend", f"{ROOT}/#"),
-    _acl("publishClientReceive", f"{ROOT}/#"),
-    _acl("subscribePattern", f"{ROOT}/#"),
-]
+def broker_rules() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Every player's policy as the local broker's authorizer plugin applies it (topics it may
+    publish to, filters it may subscribe to and receive from), ``%u`` standing for the player:
+    the plugin substitutes the authenticated username, pinned to the client id."""
+    own_subscribe = tuple(topic.format("%u") for topic in _OWN_SUBSCRIBE)
+    return tuple(topic.format("%u") for topic in _OWN_PUBLISH), own_subscribe + SHARED_SUBSCRIBE

@@ -1,5 +1,5 @@
 """Live games against the whole local cloud (`trivia up`): real accounts, real MQTT credentials
-from `POST /live/credentials`, Mosquitto's dynamic security, the topic rules, the handlers,
+from `POST /live/credentials`, the broker's authorizer plugin, the topic rules, the handlers,
 Redis and DynamoDB. QUALITY.md's MQTT cases with those credentials, and games played over MQTT:
 one winner per question under concurrent answers, the same in the persisted record, answers
 never broadcast before the winner, duplicates acted on once."""

@@ -12,7 +12,7 @@ from infra.local import mosquitto
 
 @pytest.fixture(scope="module")
 def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[mosquitto.MosquittoProcess]:
-    """A private Mosquitto as the local cloud runs it (dynamic security), one per test module.
+    """A private Mosquitto as the local cloud runs it (our authorizer plugin), one per module.
     Modules that need another broker (``test_mqtt_client*``) define their own ``broker``."""
     server = mosquitto.start_mosquitto(Path(tmp_path_factory.mktemp("mosquitto")))
     try:

@@ -22,7 +22,7 @@ from infra.local.iot_rules import RulesRunner, compile_rule
 from infra.wiring import IotRule, load_template
 from services.core import in_process
 from services.live import topics
-from services.live.dynsec import DynsecAdmin, DynsecCredentials
+from services.live.credentials import TokenCredentials
 from services.live.mqtt_client import MqttConnection
 from services.live.ports import MessageSink
 
@@ -50,12 +50,8 @@ class Runtime:
 
 def player(broker: mosquitto.MosquittoProcess, player_id: str, inbox: list | None = None
            ) -> MqttConnection:
-    admin = DynsecAdmin(broker.address, username="admin", password=broker.admin_password)
-    try:
-        issued = DynsecCredentials(admin, host="127.0.0.1", port=broker.port,
-                                   ws_url=None).issue(player_id).body
-    finally:
-        admin.close()
+    issued = TokenCredentials(broker.key, host="127.0.0.1", port=broker.port,
+                              ws_url=None).issue(player_id).body
     on_message = (lambda t, p, r: inbox.append((t, p))) if inbox is not None else None
     return MqttConnection(broker.address, client_id=player_id, username=player_id,
                           password=issued["password"], on_message=on_message).connect()

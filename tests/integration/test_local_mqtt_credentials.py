@@ -1,12 +1,10 @@
-"""Issuing player credentials on a private Mosquitto (``DynsecCredentials``): what each issue asks
-of the broker (every changing command rewrites its whole security file), and that concurrent,
-repeated and cross-process issues keep every player confined to their own topics."""
+"""Player credentials on a private Mosquitto with the local authorizer plugin (``trivia_auth.c``):
+a token is accepted for its own username until it expires, and nothing else is; issuing asks
+nothing of the broker, so issuing many at once confines each player to their own topics."""
 
 from __future__ import annotations
 
-import statistics
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -14,7 +12,7 @@ import pytest
 
 from infra.local import mosquitto
 from services.live import topics
-from services.live.dynsec import DynsecAdmin, DynsecCredentials
+from services.live.credentials import TokenCredentials, broker_token
 from services.live.mqtt_client import MqttConnection, MqttRefused
 
 pytestmark = [
@@ -23,140 +21,115 @@ pytestmark = [
 ]
 
 
-class RecordingAdmin(DynsecAdmin):
-    """The real admin, noting the command names of each control message it sends."""
-
-    def __init__(self, broker: mosquitto.MosquittoProcess) -> None:
-        super().__init__(broker.address, username="admin", password=broker.admin_password,
-                         timeout=30)
-        self.messages: list[list[str]] = []
-
-    def execute(self, *commands: dict[str, Any]) -> list[dict[str, Any]]:
-        self.messages.append([command["command"] for command in commands])
-        return super().execute(*commands)
+def issuer_on(broker: mosquitto.MosquittoProcess, **options: Any) -> TokenCredentials:
+    return TokenCredentials(broker.key, host="127.0.0.1", port=broker.port, ws_url=None,
+                            **options)
 
 
-@pytest.fixture
-def admin(broker: mosquitto.MosquittoProcess) -> Iterator[RecordingAdmin]:
-    recording = RecordingAdmin(broker)
-    try:
-        yield recording
-    finally:
-        recording.close()
-
-
-def issuer_on(broker: mosquitto.MosquittoProcess, admin: DynsecAdmin) -> DynsecCredentials:
-    return DynsecCredentials(admin, host="127.0.0.1", port=broker.port, ws_url=None)
-
-
-def connect(broker: mosquitto.MosquittoProcess, credentials: dict[str, Any], *,
+def connect(broker: mosquitto.MosquittoProcess, username: str, password: str, *,
             client_id: str | None = None) -> MqttConnection:
-    return MqttConnection(broker.address, client_id=client_id or credentials["client_id"],
-                          username=credentials["username"],
-                          password=credentials["password"]).connect(5)
+    return MqttConnection(broker.address, client_id=client_id or username, username=username,
+                          password=password).connect(5)
 
 
 def assert_confined(connection: MqttConnection, me: str, other: str) -> None:
     assert connection.subscribe(topics.player_inbox(me)) == [True]
     assert connection.subscribe(topics.player_inbox(other)) == [False]
+    assert connection.subscribe("trivia/live/#") == [False]
     assert connection.publish(topics.player_actions(me), b"{}")
     assert connection.publish(topics.player_actions(other), b"{}") is False
     assert connection.publish(topics.host_commands(other), b"{}") is False
 
 
-def test_a_new_player_costs_two_changes_and_asking_again_one_that_rotates_the_password(
-    broker: mosquitto.MosquittoProcess, admin: RecordingAdmin,
+def test_an_issued_token_logs_its_player_in_with_the_player_policy(
+    broker: mosquitto.MosquittoProcess,
 ) -> None:
-    issuer = issuer_on(broker, admin)
-    first = issuer.issue("nina").body
-    # the first issue of a process also makes sure the role all players share exists
-    assert admin.messages == [["createRole", "createRole", "createClient"]]
-    connect(broker, first).close()
-    issuer.issue("omar")
-    assert admin.messages[1:] == [["createRole", "createClient"]]
+    issued = issuer_on(broker).issue("ada").body
+    assert (issued["username"], issued["client_id"]) == ("ada", "ada")
+    assert issued["topics"] == {"publish": list(topics.PlayerPolicy("ada").publish),
+                                "subscribe": list(topics.PlayerPolicy("ada").subscribe)}
+    ada = connect(broker, "ada", issued["password"])
+    try:
+        assert_confined(ada, "ada", "bob")
+        assert ada.subscribe(topics.GAME_EVENTS_FILTER) == [True]
+        assert ada.publish(topics.game_events("g1"), b"{}") is False
+    finally:
+        ada.close()
 
-    second = issuer.issue("nina").body
-    assert admin.messages[2:] == [["setClientPassword"]]
-    assert second["password"] != first["password"]
+
+@pytest.mark.parametrize("forgery", ["expired", "other_key", "other_user", "tampered",
+                                     "malformed", "empty"])
+def test_a_token_that_is_not_this_players_unexpired_own_is_refused(
+    broker: mosquitto.MosquittoProcess, forgery: str,
+) -> None:
+    now = int(time.time())
+    good = broker_token(broker.key, "ada", now + 3600)
+    password = {
+        "expired": broker_token(broker.key, "ada", now - 1),
+        "other_key": broker_token(b"k" * 32, "ada", now + 3600),
+        "other_user": broker_token(broker.key, "bob", now + 3600),
+        "tampered": good[:-1] + ("1" if good.endswith("0") else "0"),
+        "malformed": f"v1.{now + 3600}.not-a-mac",
+        "empty": "",
+    }[forgery]
     with pytest.raises(MqttRefused):
-        connect(broker, first)
-    nina = connect(broker, second)
-    try:
-        assert_confined(nina, "nina", "omar")
-    finally:
-        nina.close()
+        connect(broker, "ada", password)
 
 
-def test_another_process_issuing_again_keeps_the_role_and_pinned_client_id(
-    broker: mosquitto.MosquittoProcess, admin: RecordingAdmin,
+def test_a_token_lasts_until_its_expiry_and_asking_again_gives_a_fresh_one(
+    broker: mosquitto.MosquittoProcess,
 ) -> None:
-    earlier = issuer_on(broker, admin).issue("dora").body
-    other_admin = RecordingAdmin(broker)
-    try:
-        later = issuer_on(broker, other_admin).issue("dora").body
-        # neither the role nor the client is created twice: the password alone changes
-        assert other_admin.messages == [["createRole", "createRole", "createClient"],
-                                        ["setClientPassword"]]
-    finally:
-        other_admin.close()
+    clock = [time.time()]
+    issuer = issuer_on(broker, clock=lambda: clock[0], token_seconds=60)
+    first = issuer.issue("eve").body["password"]
+    clock[0] += 1
+    second = issuer.issue("eve").body["password"]
+    assert first != second
+    for password in (first, second):  # both valid until they expire, as on AWS
+        connect(broker, "eve", password).close()
+    clock[0] -= 120  # issued two minutes ago: already expired
     with pytest.raises(MqttRefused):
-        connect(broker, earlier)
-    with pytest.raises(MqttRefused):
-        connect(broker, later, client_id="not-dora")
-    dora = connect(broker, later)
-    try:
-        assert_confined(dora, "dora", "nina")
-    finally:
-        dora.close()
+        connect(broker, "eve", issuer.issue("eve").body["password"])
 
 
-def test_a_known_player_the_broker_forgot_is_created_again(
-    broker: mosquitto.MosquittoProcess, admin: RecordingAdmin,
+def test_the_service_user_has_every_right_under_any_client_id(
+    broker: mosquitto.MosquittoProcess,
 ) -> None:
-    issuer = issuer_on(broker, admin)
-    issuer.issue("fred")
-    client = admin.execute({"command": "getClient", "username": "fred"})[0]["data"]["client"]
-    assert {role["rolename"] for role in client["roles"]} == {
-        topics.PLAYERS_ROLE, topics.PlayerPolicy("fred").role_name}
-    # what a restarted broker (a fresh security file) looks like to this process
-    admin.execute({"command": "deleteClient", "username": "fred"},
-                  {"command": "deleteRole", "rolename": topics.PlayerPolicy("fred").role_name})
-    admin.messages.clear()
-
-    fresh = issuer.issue("fred").body
-    assert admin.messages == [["setClientPassword"], ["createRole", "createClient"]]
-    fred = connect(broker, fresh)
+    service = connect(broker, broker.service_username, broker.service_password,
+                      client_id="any-client-id")
     try:
-        assert_confined(fred, "fred", "dora")
+        assert service.subscribe("trivia/live/#") == [True]
+        assert service.publish(topics.game_events("g1"), b"{}")
     finally:
-        fred.close()
+        service.close()
 
 
-def test_concurrent_issues_all_succeed_and_each_player_reaches_only_their_topics(
-    broker: mosquitto.MosquittoProcess, admin: RecordingAdmin,
+def test_many_players_issued_at_once_each_reach_only_their_topics(
+    broker: mosquitto.MosquittoProcess,
 ) -> None:
-    issuer = issuer_on(broker, admin)
-    players = [f"crowd-{n:02d}" for n in range(24)]
-    with ThreadPoolExecutor(16) as pool:
-        issued = list(pool.map(lambda player_id: issuer.issue(player_id).body, players))
-    assert len({credentials["password"] for credentials in issued}) == len(players)
-    for index, credentials in enumerate(issued):
-        me, other = players[index], players[(index + 1) % len(players)]
-        assert credentials["username"] == credentials["client_id"] == me
-        connection = connect(broker, credentials)
-        try:
-            assert_confined(connection, me, other)
-        finally:
+    issuer = issuer_on(broker)
+    names = [f"p{i}" for i in range(24)]
+    with ThreadPoolExecutor(8) as pool:
+        issued = dict(zip(names, pool.map(lambda name: issuer.issue(name).body, names),
+                          strict=True))
+    connections = [connect(broker, name, issued[name]["password"]) for name in names]
+    try:
+        for index, connection in enumerate(connections):
+            assert_confined(connection, names[index], names[(index + 1) % len(names)])
+    finally:
+        for connection in connections:
             connection.close()
 
 
-def test_a_control_round_trip_does_not_wait_for_a_delayed_ack(
-    admin: RecordingAdmin,
+def test_a_player_subscribes_within_the_policy_filters_and_no_wider(
+    broker: mosquitto.MosquittoProcess,
 ) -> None:
-    """``set_tcp_nodelay``: with Nagle on, each round trip took ~44 ms (the delayed ACK)."""
-    durations = []
-    for _ in range(15):
-        start = time.perf_counter()
-        admin.execute({"command": "getDefaultACLAccess"})
-        durations.append(time.perf_counter() - start)
-    assert statistics.median(durations) < 0.02
+    ada = connect(broker, "ada", issuer_on(broker).issue("ada").body["password"])
+    try:
+        within = [topics.game_events("g1"), topics.GAME_EVENTS_FILTER, topics.player_inbox("ada")]
+        wider = ["trivia/live/games/#", "trivia/live/games/+/+", "trivia/live/+/g1/events",
+                 "trivia/live/players/+/inbox", "#", "$share/g/trivia/live/games/g1/events"]
+        assert ada.subscribe(*within) == [True, True, True]
+        assert ada.subscribe(*wider) == [False] * len(wider)
+    finally:
+        ada.close()

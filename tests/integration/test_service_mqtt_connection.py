@@ -1,8 +1,8 @@
 """The service's own broker connection (``services.live.mqtt_client``) across a broker restart.
 
 A restart drops the session and its subscriptions; awscrt reconnects by itself, and the
-connection must subscribe again, or the rules runner (and the dynamic-security admin) would
-stay connected and never hear another message.
+connection must subscribe again, or the rules runner would stay connected and never hear another
+message.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Without a network: the IoT custom authorizer's decisions, the local cloud starting without
-Mosquitto (it says how to install it), and the broker's generated security file."""
+Mosquitto (it says how to install it), and the local broker's configuration."""
 
 from __future__ import annotations
 
@@ -73,18 +73,22 @@ def test_without_mosquitto_the_cloud_says_how_to_install_it_and_runs_without_liv
         started = asyncio.run(iot_local.start_iot(load_template(), None, None,  # type: ignore
                                                   tmp_path))
     assert started is None
-    assert "apt-get install mosquitto" in caplog.text
+    assert f"apt-get install {mosquitto.BUILD_PACKAGES}" in caplog.text
 
 
-def test_the_broker_security_file_denies_by_default_and_hashes_passwords() -> None:
-    document = mosquitto.dynsec_document("admin-secret", "service-secret")
-    assert document["defaultACLAccess"] == {"publishClientSend": False,
-                                            "publishClientReceive": False,
-                                            "subscribe": False, "unsubscribe": True}
-    text = json.dumps(document)
-    assert "admin-secret" not in text and "service-secret" not in text
-    roles = {role["rolename"]: role for role in document["roles"]}  # type: ignore[index]
-    assert {acl["topic"] for acl in roles["service"]["acls"]} == {"trivia/live/#"}
+def test_the_broker_config_names_the_plugin_its_key_file_and_the_player_rules(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+) -> None:
+    monkeypatch.setattr(mosquitto, "auth_plugin", lambda: Path("/plugins/trivia_auth.so"))
+    lines = mosquitto._config(tmp_path, 1883, 8083).splitlines()
+    assert "allow_anonymous false" in lines and "retain_available false" in lines
+    assert "plugin /plugins/trivia_auth.so" in lines
+    assert f"plugin_opt_key_file {tmp_path / mosquitto.KEY_FILE}" in lines
+    assert ("plugin_opt_publish trivia/live/hosts/%u/commands trivia/live/players/%u/actions"
+            in lines)
+    assert ("plugin_opt_subscribe trivia/live/players/%u/inbox trivia/live/games/+/events"
+            in lines)
+    assert "plugin_opt_superusers service" in lines
 
 
 def test_the_live_functions_get_their_local_environment() -> None:

@@ -122,24 +122,13 @@ def test_the_sender_is_the_pinned_topic_segment() -> None:
         topics.player_inbox("a/#")
 
 
-def test_the_policy_as_dynsec_acls_opens_only_the_players_topics() -> None:
-    policy = PlayerPolicy("p1")
-    own, shared = policy.dynsec_acls(), topics.PLAYERS_ACLS
-    assert {(a["acltype"], a["topic"]) for a in own} == {
-        ("publishClientSend", "trivia/live/hosts/p1/commands"),
-        ("publishClientSend", "trivia/live/players/p1/actions"),
-        ("subscribePattern", "trivia/live/players/p1/inbox"),
-        ("publishClientReceive", "trivia/live/players/p1/inbox"),
-    }
-    # the role every player shares names no player
-    assert {(a["acltype"], a["topic"]) for a in shared} == {
-        ("subscribePattern", "trivia/live/games/+/events"),
-        ("publishClientReceive", "trivia/live/games/+/events"),
-    }
-    assert policy.dynsec_roles == [{"rolename": "player-p1"}, {"rolename": topics.PLAYERS_ROLE}]
-    assert all(a["allow"] for a in own + shared)
-    assert topics.DEFAULT_ACLS["publishClientSend"] is False
-    assert topics.DEFAULT_ACLS["subscribe"] is False
+def test_the_broker_rules_are_the_players_policy_with_the_player_left_open() -> None:
+    publish, subscribe = topics.broker_rules()
+    assert publish == ("trivia/live/hosts/%u/commands", "trivia/live/players/%u/actions")
+    assert subscribe == ("trivia/live/players/%u/inbox", "trivia/live/games/+/events")
+    policy = PlayerPolicy("p1")  # the plugin substitutes the username for %u: the same lists
+    assert tuple(t.replace("%u", "p1") for t in publish) == policy.publish
+    assert tuple(t.replace("%u", "p1") for t in subscribe) == policy.subscribe
 
 
 def test_the_policy_as_an_iot_document_pins_client_topics_and_grants_no_retain() -> None:
