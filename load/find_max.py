@@ -5,6 +5,10 @@ scenario's behaviour mix ramped to that count over ``ramp_seconds`` and held ``h
 (60 s by default). A step passes when, for every mode, the p95 of its measured action (answer,
 question, scoreboard; not the whole unit) stays at or under ``p95_ms`` and errors stay at or
 under ``max_error_rate`` of that mode's actions. The first failing step ends the search.
+
+A step's count is of players in running units, registration and verification included; each
+step also reports the fewest players in play (connected to a game, or playing) while it was
+held, and the result names both for the largest step that held (``in_play_held``).
 """
 
 from __future__ import annotations
@@ -69,21 +73,25 @@ async def find_max(
 ) -> dict[str, Any]:
     steps: list[dict[str, Any]] = []
     held = 0
+    in_play_held = 0
     for players in search.steps():
         progress(f"find-max: {players} players, held {search.hold_seconds:g} s ...")
         step = scenario.scaled(players, search.hold_seconds, search.ramp_seconds)
         report = await run_step(step, report_dir / f"step-{players}")
         problems = verdict(report, search)
-        steps.append(
-            {"players": players, "peak_players": report["peak_players"], "problems": problems}
-        )
+        sustain = report.get("players_by_phase", {}).get("sustain", {})
+        steps.append({
+            "players": players, "peak_players": report["peak_players"],
+            "in_play_min": sustain.get("in_play_min"), "problems": problems,
+        })
         progress(f"find-max: {players} players: {'; '.join(problems) or 'held'}")
         if problems:
             break
-        held = players
+        held, in_play_held = players, sustain.get("in_play_min", 0)
     return {
         "scenario": scenario.name,
         "max_players_held": held,
+        "in_play_held": in_play_held,
         "hold_seconds": search.hold_seconds,
         "bounds": {"p95_ms": search.p95_ms, "max_error_rate": search.max_error_rate},
         "steps": steps,

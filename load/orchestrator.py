@@ -2,8 +2,10 @@
 
 Every tick the runner compares the players in running units with the phase's target (linearly
 ramped) and starts units, a behaviour drawn from the weighted mix with the scenario's seed,
-until the target is reached; it never starts more than ``max_units``. After the last phase no
-unit starts; units still running after ``drain_seconds`` are cancelled and counted as errors.
+until the target is reached; it never starts more than ``max_units``. A unit's players count
+from its start, registration included; how many of them are in play (connected to a game, or
+playing) is followed too (``units.Activity``). After the last phase no unit starts; units still
+running after ``drain_seconds`` are cancelled and counted as errors.
 A progress line goes to ``progress`` every second.
 """
 
@@ -21,10 +23,10 @@ from clients.sdk.endpoints import Endpoints
 from load.cloud_probe import DynamoDbProbe, ProcessProbe, RedisProbe
 from load.recorder import Recorder
 from load.scenario import Behaviour, Scenario
-from load.units import LATENCY_ACTION, UnitOutcome, UnitPlan, run_unit
+from load.units import LATENCY_ACTION, Activity, UnitOutcome, UnitPlan, run_unit
 
 Progress = Callable[[str], None]
-UnitRunner = Callable[[Endpoints, UnitPlan], Coroutine[Any, Any, UnitOutcome]]
+UnitRunner = Callable[[Endpoints, UnitPlan, Activity], Coroutine[Any, Any, UnitOutcome]]
 PROGRESS_SECONDS = 1.0
 
 
@@ -41,7 +43,7 @@ class RunResult:
     answers_by_mode: dict[str, int]
     dropped: int
     peak_players: int
-    held: list[tuple[float, int]] = field(default_factory=list)  # (t, active players)
+    held: list[tuple[float, int, int]] = field(default_factory=list)  # (t, players, in play)
     cloud: dict[str, object] = field(default_factory=dict)
     redis: dict[str, object] = field(default_factory=dict)
     dynamodb: dict[str, object] = field(default_factory=dict)
@@ -63,6 +65,7 @@ class Runner:
         self.run_id = secrets.token_hex(3)
         self.recorder = Recorder()
         self.active: dict[asyncio.Task[UnitOutcome], int] = {}
+        self.activities: dict[asyncio.Task[UnitOutcome], Activity] = {}
         self.started = 0
         self.finished = 0
         self.units_by_mode: dict[str, int] = {}
@@ -70,12 +73,16 @@ class Runner:
         self.answers_by_mode: dict[str, int] = {}
         self.dropped = 0
         self.peak = 0
-        self.held: list[tuple[float, int]] = []
+        self.held: list[tuple[float, int, int]] = []
         self.t0 = 0.0
 
     @property
     def players(self) -> int:
         return sum(self.active.values())
+
+    @property
+    def in_play(self) -> int:
+        return sum(activity.in_play for activity in self.activities.values())
 
     def elapsed(self) -> float:
         return time.perf_counter() - self.t0
@@ -91,7 +98,7 @@ class Runner:
             phase, target = self.scenario.target_at(now)
             self._fill(target)
             probe.sample(self.players)
-            self.held.append((round(now, 2), self.players))
+            self.held.append((round(now, 2), self.players, self.in_play))
             if now - last_progress >= PROGRESS_SECONDS:
                 last_done = self._report(phase, now, last_progress, last_done)
                 last_progress = now
@@ -127,9 +134,11 @@ class Runner:
                 concurrency=self.scenario.unit_concurrency,
                 verify_timeout=self.scenario.verify_timeout,
             )
-            task = asyncio.ensure_future(self.unit_runner(self.endpoints, plan))
+            activity = Activity()
+            task = asyncio.ensure_future(self.unit_runner(self.endpoints, plan, activity))
             task.add_done_callback(self._unit_done(plan, self.elapsed()))
             self.active[task] = behaviour.players
+            self.activities[task] = activity
             self.started += 1
             mode = behaviour.mode
             self.units_by_mode[mode] = self.units_by_mode.get(mode, 0) + 1
@@ -147,6 +156,7 @@ class Runner:
     ) -> Callable[[asyncio.Task[UnitOutcome]], None]:
         def done(task: asyncio.Task[UnitOutcome]) -> None:
             self.active.pop(task, None)
+            self.activities.pop(task, None)
             self.finished += 1
             mode = plan.behaviour.mode
             at = self.elapsed()
@@ -181,7 +191,7 @@ class Runner:
             await asyncio.wait(list(self.active), timeout=self.scenario.tick_seconds)
             probe.sample(self.players)
             now = self.elapsed()
-            self.held.append((round(now, 2), self.players))
+            self.held.append((round(now, 2), self.players, self.in_play))
             if now - last_progress >= PROGRESS_SECONDS:
                 last_done = self._report("drain", now, last_progress, last_done)
                 last_progress = now
@@ -196,7 +206,8 @@ class Runner:
             rate = (done - last_done) / max(now - last, 1e-6) if last >= 0 else 0.0
             p95 = self.recorder.window_p95(now)
             self.progress(
-                f"[{now:6.1f}s {phase:>9}] players {self.players:5d} units {len(self.active):4d} "
+                f"[{now:6.1f}s {phase:>9}] players {self.players:5d} in play {self.in_play:5d} "
+                f"units {len(self.active):4d} "
                 f"done {self.finished:5d} actions/s {rate:7.1f} errors {self.recorder.errors:4d} "
                 f"p95 {'-' if p95 is None else f'{p95:.1f} ms'}"
             )

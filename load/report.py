@@ -50,6 +50,7 @@ def build_report(result: RunResult) -> dict[str, Any]:
         "seconds": result.seconds,
         "units": {"started": result.units_started, "finished": result.units_finished},
         "peak_players": result.peak_players,
+        "players_by_phase": players_by_phase(result),
         "dropped_and_resumed": result.dropped,
         "errors": result.recorder.errors,
         "modes": modes,
@@ -60,11 +61,33 @@ def build_report(result: RunResult) -> dict[str, Any]:
     }
 
 
+def players_by_phase(result: RunResult) -> dict[str, dict[str, int]]:
+    """Per phase, the fewest and most players in running units, and in play (connected to a
+    game or playing; not registering, not being verified)."""
+    phases: dict[str, dict[str, int]] = {}
+    start = 0.0
+    for phase in result.scenario.phases:
+        end = start + phase.seconds
+        inside = [(players, in_play) for at, players, in_play in result.held if start <= at < end]
+        if inside:
+            phases[phase.name] = {
+                "players_min": min(players for players, _ in inside),
+                "players_max": max(players for players, _ in inside),
+                "in_play_min": min(in_play for _, in_play in inside),
+                "in_play_max": max(in_play for _, in_play in inside),
+            }
+        start = end
+    return phases
+
+
 def summary_text(report: dict[str, Any]) -> str:
     lines = [
         f"scenario {report['scenario']} (seed {report['seed']}, run {report['run_id']}): "
         f"{report['seconds']} s, {report['units']['finished']}/{report['units']['started']} units, "
         f"peak {report['peak_players']} players, {report['errors']} errors",
+        "players (in units / in play), per phase: " + "; ".join(
+            f"{name} {p['players_min']}-{p['players_max']} / {p['in_play_min']}-{p['in_play_max']}"
+            for name, p in report["players_by_phase"].items()),
         f"{'mode':8} {'action':11} {'count':>7} {'err':>5} {'p50':>8} {'p90':>8} {'p95':>8} "
         f"{'p99':>8} {'max':>8} {'/s':>7}",
     ]

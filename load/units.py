@@ -12,13 +12,18 @@ The load runner only chooses the settings and turns each demo's report into samp
 - live: ``scoreboard`` is winning answer published -> a player has the ``winner`` broadcast;
 - every mode: ``unit`` is the whole unit (register, quiz, connect, play, verify) and errors are
   counted by the demo's codes (``register:...``, ``connect:...``, ``play:...``, checks).
+
+``Activity`` follows a unit's demo through its progress phases, so a run can tell the players in
+play (a game's seats from their connect to the table's closing; a single player during its play)
+from those still registering or being verified.
 """
 
 from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from clients.bots.demo_hosted import HostedDemoSettings, Table, run_hosted_demo
@@ -72,11 +77,42 @@ def demo_settings(plan: UnitPlan) -> DemoSettings:
     )
 
 
-async def run_unit(endpoints: Endpoints, plan: UnitPlan) -> UnitOutcome:
+class Activity:
+    """How many of a unit's players are in play, from its demo's progress phases: each seat that
+    connects (``connecting``) until the table closes (``closing``); a single player from the
+    start of its play (``playing``) to its end."""
+
+    def __init__(self) -> None:
+        self.in_play = 0
+
+    @contextmanager
+    def __call__(self, label: str, total: int) -> Iterator[_ActivityStep]:
+        if label == "closing":
+            self.in_play = 0
+        elif label == "playing":  # single: every bot plays from here; each step, one is done
+            self.in_play += total
+        yield _ActivityStep(self, label)
+
+
+@dataclass
+class _ActivityStep:
+    activity: Activity
+    label: str
+
+    def update(self, n_steps: int) -> None:
+        if self.label == "connecting":
+            self.activity.in_play += n_steps
+        elif self.label == "playing":
+            self.activity.in_play = max(0, self.activity.in_play - n_steps)
+
+
+async def run_unit(endpoints: Endpoints, plan: UnitPlan,
+                   activity: Activity | None = None) -> UnitOutcome:
     mode = plan.behaviour.mode
     outcome = UnitOutcome(plan)
+    progress = activity or Activity()
     if mode == "single":
-        report: DemoReport = await run_single_demo(endpoints, demo_settings(plan))
+        report: DemoReport = await run_single_demo(endpoints, demo_settings(plan), progress)
     elif mode == "hosted":
         hook = _disconnecter(plan, outcome) if plan.behaviour.disconnect > 0 else None
         settings = HostedDemoSettings(
@@ -84,14 +120,14 @@ async def run_unit(endpoints: Endpoints, plan: UnitPlan) -> UnitOutcome:
             questions=plan.behaviour.questions,
             lobby_timeout=LOBBY_TIMEOUT_SECONDS,
         )
-        report = await run_hosted_demo(endpoints, settings, during_game=hook)
+        report = await run_hosted_demo(endpoints, settings, progress, during_game=hook)
     else:
         live = LiveDemoSettings(
             demo_settings(plan),
             questions=plan.behaviour.questions,
             lobby_timeout=LOBBY_TIMEOUT_SECONDS,
         )
-        report = await run_live_demo(endpoints, live)
+        report = await run_live_demo(endpoints, live, progress)
     outcome.latencies_ms = list(report.latencies_ms)
     outcome.error_counts, outcome.expected = split_expected(plan.behaviour, report.error_codes)
     outcome.errors = dict(report.error_samples)

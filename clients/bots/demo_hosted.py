@@ -75,9 +75,6 @@ class HostedReport(DemoReport):
 class Table(SeatedTable[GameSocket]):
     """Everyone at the game: the host and the players, each with a connected socket."""
 
-    def sockets(self) -> list[GameSocket]:
-        return self.connections()
-
 
 # Hooks for tests: the resume test drops connections mid-game through this.
 GameHook = Callable[[Table, HostBot, dict[str, PlayerBot]], Awaitable[None]]
@@ -113,7 +110,7 @@ async def run_hosted_demo(
             )
             players = await _play(table, host, knowledge, settings, rng, report, during_game)
         finally:
-            await asyncio.gather(*(socket.close() for socket in table.sockets()))
+            await table.close(progress)
         for code, problem in game_problems(host, players):
             report.error(code, problem)
         expected = writer_expectations(players)

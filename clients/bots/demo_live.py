@@ -111,7 +111,7 @@ async def run_live_demo(
         try:
             host, players = await _play(table, quiz_id, knowledge, settings, rng, report, progress)
         finally:
-            await asyncio.gather(*(connection.close() for connection in table.connections()))
+            await table.close(progress)
         await _verify(author, table, quiz_id, host, players, common, report)
     return report
 

@@ -29,7 +29,11 @@ from clients.sdk.endpoints import Endpoints
 from clients.sdk.errors import TriviaError
 
 T = TypeVar("T")
-C = TypeVar("C")  # a connected seat: a GameSocket or a LiveConnection
+class Closable(Protocol):
+    async def close(self) -> None: ...
+
+
+C = TypeVar("C", bound=Closable)  # a connected seat: a GameSocket or a LiveConnection
 
 
 class ProgressBar(Protocol):
@@ -199,6 +203,14 @@ class SeatedTable(Generic[C]):
 
     def connections(self) -> list[C]:
         return [self.host[1], *(connection for _, connection in self.players)]
+
+    async def close(self, progress: Progress) -> None:
+        """Close every seat's connection; the ``closing`` phase says they are gone (a load run
+        counts players as connected from ``connecting`` to here)."""
+        connections = self.connections()
+        with progress("closing", len(connections)) as bar:
+            await asyncio.gather(*(connection.close() for connection in connections))
+            bar.update(len(connections))
 
 
 Seated = tuple[tuple[Bot, C], list[tuple[Bot, C]]]

@@ -85,5 +85,6 @@ def _find_max(
     path.write_text(json.dumps(result, indent=2), encoding="utf-8")
     stderr(
         f"largest concurrent players held {search.hold_seconds:g} s: {result['max_players_held']}"
+        f" (in play throughout: at least {result['in_play_held']})"
     )
     click.echo(str(path))

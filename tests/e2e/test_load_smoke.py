@@ -52,6 +52,10 @@ def test_every_mode_played_without_errors(smoke_report: Path, local_cloud: Endpo
     assert report["errors"] == 0
     assert report["units"]["started"] == report["units"]["finished"] > 0
     assert report["peak_players"] > 0
+    # Players in play (connected to a game, or playing) were counted through the run.
+    phases = report["players_by_phase"]
+    assert max(p["in_play_max"] for p in phases.values()) > 0
+    assert all(p["in_play_max"] <= p["players_max"] for p in phases.values())
     for mode, actions in report["modes"].items():
         totals = actions.pop("_totals")
         assert totals["units"] > 0 and totals["players"] > 0 and totals["errors"] == 0, mode

@@ -24,6 +24,7 @@ def _report(p95: float, errors: int = 0, count: int = 1000) -> dict[str, Any]:
     measured = {"count": count, "p95_ms": p95}
     return {
         "peak_players": 1,
+        "players_by_phase": {"sustain": {"in_play_min": 7}},
         "modes": {
             "single": {
                 "answer": measured,
@@ -60,4 +61,5 @@ def test_the_search_stops_at_the_first_failing_step(tmp_path: Path) -> None:
     result = asyncio.run(find_max(SCENARIO, search, step, tmp_path, lambda _: None))
     assert seen == [100, 200, 400]
     assert result["max_players_held"] == 200
+    assert result["in_play_held"] == 7 and result["steps"][0]["in_play_min"] == 7
     assert [s["problems"] == [] for s in result["steps"]] == [True, True, False]

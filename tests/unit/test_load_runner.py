@@ -12,7 +12,14 @@ from load.orchestrator import Runner
 from load.plots import write_plots
 from load.report import build_report, summary_text, write_report
 from load.scenario import parse_scenario
-from load.units import LATENCY_ACTION, UnitOutcome, UnitPlan, answers_of, split_expected
+from load.units import (
+    LATENCY_ACTION,
+    Activity,
+    UnitOutcome,
+    UnitPlan,
+    answers_of,
+    split_expected,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -40,7 +47,9 @@ SCENARIO = parse_scenario(
 )
 
 
-async def fake_unit(endpoints: Endpoints, plan: UnitPlan) -> UnitOutcome:
+async def fake_unit(endpoints: Endpoints, plan: UnitPlan, activity: Activity) -> UnitOutcome:
+    with activity("connecting", plan.behaviour.players) as connecting:
+        connecting.update(plan.behaviour.players)
     await asyncio.sleep(0.01)
     if plan.behaviour.mode == "live" and plan.number % 2:
         raise RuntimeError("broker gone")
@@ -65,6 +74,36 @@ def test_units_follow_the_target_and_stop_at_max_units() -> None:
     assert runner.finished == runner.started
     assert runner.peak <= 9 + max(b.players for b in SCENARIO.behaviours) - 1
     assert report["units"] == {"started": runner.started, "finished": runner.started}
+
+
+def test_players_in_play_are_reported_per_phase_beside_those_in_units() -> None:
+    _, report = _run()
+    phases = report["players_by_phase"]
+    assert isinstance(phases, dict) and set(phases) <= {"ramp-up", "sustain"}
+    for counts in phases.values():
+        assert 0 <= counts["in_play_min"] <= counts["in_play_max"] <= counts["players_max"]
+        assert counts["players_min"] <= counts["players_max"]
+    assert "in play" in summary_text(report)
+
+
+def test_a_units_activity_follows_its_demos_phases() -> None:
+    game, single = Activity(), Activity()
+    with game("registering bots", 3) as registering:
+        registering.update(3)
+    assert game.in_play == 0  # registering is not playing
+    with game("connecting", 4) as connecting:
+        connecting.update(1)
+        assert game.in_play == 1
+        connecting.update(3)
+    with game("playing (players done)", 3) as playing:
+        playing.update(3)  # a game's seats stay in play until the table closes
+    assert game.in_play == 4
+    with game("closing", 4):
+        assert game.in_play == 0
+    with single("playing", 1) as play:
+        assert single.in_play == 1
+        play.update(1)
+    assert single.in_play == 0
 
 
 def test_every_behaviour_runs_first_so_every_mode_is_reported() -> None:
