@@ -87,7 +87,7 @@ def test_scaled_is_a_ramp_a_hold_and_a_stop() -> None:
     assert step.behaviours == _scenario().behaviours
 
 
-@pytest.mark.parametrize("name", ["smoke", "mixed"])
+@pytest.mark.parametrize("name", ["smoke", "mixed", "evening"])
 def test_shipped_scenarios_parse_and_cover_every_mode(name: str) -> None:
     scenario = load_scenario(SCENARIOS / f"{name}.toml")
     assert scenario.name == name
