@@ -120,7 +120,7 @@ for i = 2, 4 do redis.call('EXPIRE', KEYS[i], ARGV[1]) end
 return {'applied', tostring(applied)}
 """
 
-# KEYS: meta, players, scores, conns  ARGV: player id, display name, connection id
+# KEYS: meta, players, scores, conns, seq  ARGV: player id, display name, connection id, ttl
 JOIN = """
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return {'game_not_found'} end
@@ -130,10 +130,13 @@ if redis.call('HGET', KEYS[1], 'host_id') == ARGV[1] then return {'invalid_state
 local new = redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[2])
 if new == 1 then redis.call('ZADD', KEYS[3], 'NX', 0, ARGV[1]) end
 redis.call('HSET', KEYS[4], ARGV[1], ARGV[3])
-return {'joined', tostring(new), tostring(redis.call('HLEN', KEYS[2]))}
+-- the host's player_joined takes its seq here, with the count (as ANSWER's answer_progress)
+local seq = redis.call('INCR', KEYS[5])
+for i = 2, 5 do redis.call('EXPIRE', KEYS[i], ARGV[4]) end
+return {'joined', tostring(new), tostring(redis.call('HLEN', KEYS[2])), tostring(seq)}
 """
 
-# KEYS: meta, players, scores, conns, correct  ARGV: player id
+# KEYS: meta, players, scores, conns, correct, seq  ARGV: player id, ttl
 LEAVE = """
 if not redis.call('HGET', KEYS[1], 'status') then return {'game_not_found'} end
 if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 0 then return {'not_in_game'} end
@@ -142,7 +145,9 @@ redis.call('HDEL', KEYS[2], ARGV[1])
 redis.call('ZREM', KEYS[3], ARGV[1])
 redis.call('HDEL', KEYS[4], ARGV[1])
 redis.call('HDEL', KEYS[5], ARGV[1])
-return {'left', name, tostring(redis.call('HLEN', KEYS[2]))}
+local seq = redis.call('INCR', KEYS[6])  -- the host's player_left: its seq with the count
+redis.call('EXPIRE', KEYS[6], ARGV[2])
+return {'left', name, tostring(redis.call('HLEN', KEYS[2])), tostring(seq)}
 """
 
 # KEYS: meta, players, conns  ARGV: player id, connection id

@@ -57,12 +57,14 @@ class AnswerOutcome:
 class Joined:
     new: bool
     players: int
+    seq: int  # the host's player_joined: taken with the count, so a higher count has a higher seq
 
 
 @dataclass(frozen=True)
 class Left:
     display_name: str
     players: int
+    seq: int  # the host's player_left, taken with the count
 
 
 @dataclass(frozen=True)
@@ -219,20 +221,15 @@ class RedisGameStore:
     def join(self, game_id: str, *, player_id: str, display_name: str,
              connection_id: str) -> Joined:
         k = Keys(game_id)
-        words = self._run("JOIN", [k.meta, k.players, k.scores, k.conns],
-                          [player_id, display_name, connection_id])
-        with _reachable():
-            pipe = self._redis.pipeline(transaction=False)
-            for key in (k.players, k.scores, k.conns):
-                pipe.expire(key, GAME_TTL_SECONDS)
-            pipe.execute()
-        return Joined(new=words[1] == "1", players=int(words[2]))
+        words = self._run("JOIN", [k.meta, k.players, k.scores, k.conns, k.seq],
+                          [player_id, display_name, connection_id, GAME_TTL_SECONDS])
+        return Joined(new=words[1] == "1", players=int(words[2]), seq=int(words[3]))
 
     def leave(self, game_id: str, player_id: str) -> Left:
         k = Keys(game_id)
-        words = self._run("LEAVE", [k.meta, k.players, k.scores, k.conns, k.correct],
-                          [player_id])
-        return Left(display_name=words[1], players=int(words[2]))
+        words = self._run("LEAVE", [k.meta, k.players, k.scores, k.conns, k.correct, k.seq],
+                          [player_id, GAME_TTL_SECONDS])
+        return Left(display_name=words[1], players=int(words[2]), seq=int(words[3]))
 
     def resume(self, game_id: str, *, player_id: str, connection_id: str) -> str:
         k = Keys(game_id)

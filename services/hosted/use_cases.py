@@ -251,7 +251,8 @@ def join_game(services: HostedServices, caller: Caller, join_code: str) -> None:
                                    answered=_answered(services, plan, state, caller.player_id),
                                    correct=services.store.correct_count(game_id,
                                                                         caller.player_id)))
-    _to_host(services, game_id, "player_joined", player=you, players=joined.players)
+    _to_host(services, game_id, "player_joined", seq=joined.seq, player=you,
+             players=joined.players)
 
 
 def answer(services: HostedServices, caller: Caller, game_id: str, question_id: str,
@@ -268,7 +269,7 @@ def answer(services: HostedServices, caller: Caller, game_id: str, question_id: 
 
 def leave_game(services: HostedServices, caller: Caller, game_id: str) -> None:
     left = services.store.leave(game_id, caller.player_id)
-    _to_host(services, game_id, "player_left",
+    _to_host(services, game_id, "player_left", seq=left.seq,
              player=protocol.player(caller.player_id, left.display_name), players=left.players)
 
 

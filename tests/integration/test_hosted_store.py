@@ -160,6 +160,37 @@ def test_answer_counts_rise_with_their_seq_however_answers_race(store: RedisGame
     assert store.next_seq(plan.game_id) > progress[-1][0]
 
 
+def test_lobby_counts_rise_with_their_seq_however_joins_race(store: RedisGameStore) -> None:
+    """The host starts when a player_joined says everyone came, and drops one whose seq is not
+    above the last: the count and its seq are one atomic step, or the last join's message can
+    arrive first with the lower seq and the host waits out the lobby."""
+    plan = _plan()
+    store.create(plan, "conn-host")
+    barrier = threading.Barrier(30)
+
+    def join(n: int) -> tuple[int, int]:
+        barrier.wait()
+        joined = store.join(plan.game_id, player_id=f"p{n}", display_name=f"player {n}",
+                            connection_id=f"conn-{n}")
+        return joined.seq, joined.players
+
+    with ThreadPoolExecutor(30) as pool:
+        lobby = sorted(pool.map(join, range(30)))
+    assert [players for _seq, players in lobby] == list(range(1, 31))
+    assert len({seq for seq, _players in lobby}) == 30
+
+    def leave(n: int) -> tuple[int, int]:
+        barrier.wait()
+        left = store.leave(plan.game_id, f"p{n}")
+        return left.seq, left.players
+
+    with ThreadPoolExecutor(30) as pool:
+        leaving = sorted(pool.map(leave, range(30)))
+    assert leaving[0][0] > lobby[-1][0]
+    assert [players for _seq, players in leaving] == list(range(29, -1, -1))
+    assert store.next_seq(plan.game_id) > leaving[-1][0]
+
+
 def test_a_replayed_answer_gets_the_first_verdict_and_a_change_is_refused(
         store: RedisGameStore) -> None:
     plan = _started(store, 1)
