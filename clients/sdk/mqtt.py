@@ -50,6 +50,7 @@ from clients.sdk.mqtt_errors import (
     OperationRefused,
 )
 from clients.sdk.mqtt_messages import BroadcastSeqs, LiveMessage
+from services.live.mqtt_nodelay import set_nodelay
 
 logger = logging.getLogger(__name__)
 
@@ -253,6 +254,7 @@ class LiveConnection(AsyncResource):
 
     def _connection_succeeded(self, session_present: bool) -> None:
         self._connected = True
+        self._nodelay()
         if self._first is not None and not self._first.done():
             self._first.set_result(None)
             return
@@ -320,6 +322,17 @@ class LiveConnection(AsyncResource):
 
     def _crt_stopped(self, data: mqtt5.LifecycleStoppedData) -> None:
         self._soon(self._stopped.set)
+
+    def _nodelay(self) -> None:
+        """TCP_NODELAY on this connection's socket, soon (services/live/mqtt_nodelay.py: a quick
+        answer after a QoS 1 delivery otherwise waits for the broker's delayed ACK)."""
+        login = self.credentials.login
+        if isinstance(login, BrokerLogin):
+            address = (login.host, login.port)
+        else:
+            address = (login.endpoint, login.port or _TLS_PORT)
+        if self._loop is not None:
+            _nodelay_soon(self._loop, *address)
 
     # ------------------------------------------------------------------ building
 
@@ -413,3 +426,21 @@ async def open_live(client: TriviaClient, **options: Any) -> LiveConnection:
     connection = LiveConnection(credentials, **options)
     await connection.connect()
     return connection
+
+
+_TLS_PORT = 443
+_NODELAY_PAUSE_SECONDS = 0.05  # one scan for all the connections that succeed meanwhile
+_nodelay_pending: set[tuple[int, str, int]] = set()
+
+
+def _nodelay_soon(loop: asyncio.AbstractEventLoop, host: str, port: int) -> None:
+    key = (id(loop), host, port)
+    if key in _nodelay_pending:
+        return
+    _nodelay_pending.add(key)
+
+    def scan() -> None:
+        _nodelay_pending.discard(key)
+        set_nodelay(host, port)
+
+    loop.call_later(_NODELAY_PAUSE_SECONDS, scan)

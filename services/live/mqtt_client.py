@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 from awscrt import mqtt5
 
+from services.live.mqtt_nodelay import set_nodelay
+
 OnMessage = Callable[[str, bytes, bool], None]  # topic, payload, retain
 
 
@@ -48,6 +50,7 @@ class MqttConnection:
         self._on_message = on_message
         self._outcome: Future[None] = Future()
         self._filters: list[str] = []  # subscribed so far, made again on each reconnect
+        self._address = address
         self.reconnects = 0
         self.disconnected = threading.Event()
         options = mqtt5.ClientOptions(
@@ -97,6 +100,7 @@ class MqttConnection:
 
     def _connected(self, _: mqtt5.LifecycleConnectSuccessData) -> None:
         self.disconnected.clear()
+        set_nodelay(self._address.host, self._address.port)  # see mqtt_nodelay: Nagle
         if not self._outcome.done():
             self._outcome.set_result(None)
             return
