@@ -54,8 +54,13 @@ def set_nodelay(host: str, port: int) -> int:
 
 def _set_if_peer(fd: int, host: str, port: int) -> int | None:
     try:
-        duplicate = socket.socket(fileno=os.dup(fd))
+        copy = os.dup(fd)
     except OSError:
+        return 0  # closed meanwhile
+    try:
+        duplicate = socket.socket(fileno=copy)
+    except OSError:
+        os.close(copy)  # the number was reused for something else: never keep it open
         return 0
     with contextlib.closing(duplicate):
         if duplicate.type != socket.SOCK_STREAM or duplicate.family not in (
