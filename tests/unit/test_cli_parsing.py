@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import sys
 from pathlib import Path
 
 import click
@@ -13,7 +15,12 @@ from clients.cli import commands
 from clients.cli.account import account
 from clients.cli.demo import demo, parse_range
 from clients.cli.quiz import quiz
-from clients.cli.support import emit_table, failure_from
+from clients.cli.support import (
+    BOTS_SWITCH_INTERVAL_SECONDS,
+    emit_table,
+    failure_from,
+    run_bots,
+)
 from clients.sdk.endpoints import Endpoints
 from clients.sdk.errors import ApiError, NotLoggedIn
 
@@ -151,3 +158,22 @@ def test_tables_align_columns_and_mark_empty_cells(capsys: pytest.CaptureFixture
         "a1       Long name  yes",
         "b22      X          -",
     ]
+
+
+def test_bots_run_on_uvloop_with_a_short_switch_interval_restored_after() -> None:
+    before = sys.getswitchinterval()
+
+    async def inside() -> tuple[float, str]:
+        return sys.getswitchinterval(), type(asyncio.get_running_loop()).__module__
+
+    interval, loop_module = run_bots(inside())
+    assert interval == pytest.approx(BOTS_SWITCH_INTERVAL_SECONDS) != pytest.approx(before)
+    assert loop_module.startswith("uvloop")
+    assert sys.getswitchinterval() == pytest.approx(before)
+
+    async def failing() -> None:
+        raise RuntimeError("a bot failed")
+
+    with pytest.raises(RuntimeError):
+        run_bots(failing())
+    assert sys.getswitchinterval() == pytest.approx(before)
