@@ -137,6 +137,17 @@ def _opened(world: World, quiz_id: str) -> tuple[str, str]:
     return opened["game_id"], opened["join_code"]
 
 
+def _answered_first_question(world: World) -> tuple[str, Caller]:
+    """A game whose one player answered its open first question right; the game and player."""
+    game_id, code = _opened(world, world.add_quiz(HOST))
+    s, ann = world.services, _player(1)
+    use_cases.join_game(s, ann, code)
+    use_cases.start_game(s, HOST, game_id)
+    use_cases.next_question(s, HOST, game_id)
+    use_cases.answer(s, ann, game_id, "q1", "Rome")
+    return game_id, ann
+
+
 def _play(world: World, quiz_id: str, answers: dict[int, list[str]]) -> str:
     """A whole game: players join, answer each question as given, the host ends it."""
     game_id, code = _opened(world, quiz_id)
@@ -357,13 +368,8 @@ def test_nothing_a_player_is_sent_before_the_reveal_says_whether_they_were_right
         world: World) -> None:
     """Points reach the standings at the reveal: a player resuming (or a scoreboard shown)
     mid-question cannot learn from its own score whether its answer was right and tell others."""
-    quiz_id = world.add_quiz(HOST)
-    game_id, code = _opened(world, quiz_id)
-    s, ann = world.services, _player(1)
-    use_cases.join_game(s, ann, code)
-    use_cases.start_game(s, HOST, game_id)
-    use_cases.next_question(s, HOST, game_id)
-    use_cases.answer(s, ann, game_id, "q1", "Rome")
+    game_id, ann = _answered_first_question(world)
+    s = world.services
     use_cases.resume(s, ann, game_id)
     state = world.notifier.last(ann.connection_id)["state"]
     assert (state["your_score"], state["your_correct"]) == (0, 0)
@@ -378,13 +384,8 @@ def test_nothing_a_player_is_sent_before_the_reveal_says_whether_they_were_right
 
 
 def test_the_end_counts_the_questions_never_revealed(world: World) -> None:
-    quiz_id = world.add_quiz(HOST)
-    game_id, code = _opened(world, quiz_id)
-    s, ann = world.services, _player(1)
-    use_cases.join_game(s, ann, code)
-    use_cases.start_game(s, HOST, game_id)
-    use_cases.next_question(s, HOST, game_id)
-    use_cases.answer(s, ann, game_id, "q1", "Rome")
+    game_id, ann = _answered_first_question(world)
+    s = world.services
     use_cases.end_game(s, HOST, game_id)  # no reveal
     you = world.notifier.last(ann.connection_id)["you"]
     (result,) = world.published("leaderboard")

@@ -20,7 +20,13 @@ import pytest
 from clients.sdk.mqtt import LiveConnection
 from clients.sdk.mqtt_errors import BrokerRefused, BrokerUnreachable, OperationRefused
 from clients.sdk.mqtt_messages import LiveMessage
-from tests.integration.test_mqtt_client_support import WAIT, Broker, needs_mosquitto, run
+from tests.integration.test_mqtt_client_support import (
+    WAIT,
+    Broker,
+    needs_mosquitto,
+    run,
+    running_broker,
+)
 
 pytestmark = [pytest.mark.integration, needs_mosquitto]
 
@@ -31,12 +37,7 @@ EVENTS = "trivia/live/games/g1/events"
 
 @pytest.fixture
 def broker(tmp_path: Path) -> Iterator[Broker]:
-    running = Broker(tmp_path, PASSWORDS, services=(SERVICE,))
-    running.start()
-    try:
-        yield running
-    finally:
-        running.stop()
+    yield from running_broker(tmp_path, PASSWORDS, services=(SERVICE,))
 
 
 @asynccontextmanager

@@ -30,7 +30,7 @@ from clients.sdk.mqtt import LiveConnection
 from services.live import topics
 from services.live.mqtt_client import BrokerAddress, MqttConnection
 from services.quizzes.normalize import normalize_answer
-from tests.integration.test_mqtt_client_support import Broker, needs_mosquitto, run
+from tests.integration.test_mqtt_client_support import Broker, needs_mosquitto, run, running_broker
 
 pytestmark = [pytest.mark.integration, needs_mosquitto]
 
@@ -209,12 +209,7 @@ class Referee:
 
 @pytest.fixture
 def broker(tmp_path: Path) -> Iterator[Broker]:
-    running = Broker(tmp_path, USERS, services=(REFEREE,))
-    running.start()
-    try:
-        yield running
-    finally:
-        running.stop()
+    yield from running_broker(tmp_path, USERS, services=(REFEREE,))
 
 
 def test_a_game_through_the_shell_has_one_winner_per_question(broker: Broker) -> None:

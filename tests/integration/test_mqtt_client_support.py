@@ -11,7 +11,7 @@ import shutil
 import socket
 import subprocess
 import time
-from collections.abc import Coroutine, Mapping
+from collections.abc import Coroutine, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +77,18 @@ class Broker:
     def credentials(self, user: str, password: str | None = None) -> MqttCredentials:
         login = BrokerLogin("127.0.0.1", self.port, user, password or self.users[user])
         return MqttCredentials(user, login)
+
+
+def running_broker(
+    directory: Path, users: Mapping[str, str], services: tuple[str, ...]
+) -> Iterator[Broker]:
+    """A started broker, stopped after: the body of each test module's ``broker`` fixture."""
+    broker = Broker(directory, users, services)
+    broker.start()
+    try:
+        yield broker
+    finally:
+        broker.stop()
 
 
 def free_port() -> int:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from services.live.mqtt_client import BrokerAddress, MqttConnection, OnMessage
-from tests.integration.test_mqtt_client_support import WAIT, Broker, needs_mosquitto
+from tests.integration.test_mqtt_client_support import WAIT, Broker, needs_mosquitto, running_broker
 
 pytestmark = [pytest.mark.integration, needs_mosquitto]
 
@@ -26,12 +26,7 @@ ACTIONS = "trivia/live/players/p1/actions"
 
 @pytest.fixture
 def broker(tmp_path: Path) -> Iterator[Broker]:
-    running = Broker(tmp_path, PASSWORDS, services=(SERVICE,))
-    running.start()
-    try:
-        yield running
-    finally:
-        running.stop()
+    yield from running_broker(tmp_path, PASSWORDS, services=(SERVICE,))
 
 
 def _connection(broker: Broker, user: str, on_message: OnMessage | None = None) -> MqttConnection:
